@@ -1,0 +1,10 @@
+//===- BitDialect.h - The bit dialect ---------------------------*- C++ -*-===//
+
+#ifndef BITC_IR_BITDIALECT_H
+#define BITC_IR_BITDIALECT_H
+
+#include "mlir/IR/Dialect.h"
+
+#include "ir/BitDialect.h.inc"
+
+#endif // BITC_IR_BITDIALECT_H
