@@ -1,0 +1,46 @@
+//===- PreprocessorConfig.h - BitImageProcessor settings --------*- C++ -*-===//
+
+#ifndef BITC_FRONTEND_PREPROCESSORCONFIG_H
+#define BITC_FRONTEND_PREPROCESSORCONFIG_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include <array>
+#include <cstdint>
+
+namespace bitc {
+
+/// PIL resampling filters as numbered by Hugging Face image processors.
+enum class ResampleFilter : int {
+  Nearest = 0,
+  Lanczos = 1,
+  Bilinear = 2,
+  Bicubic = 3,
+  Box = 4,
+  Hamming = 5
+};
+
+/// `preprocessor_config.json` of a BitImageProcessor; the defaults are those
+/// of the processor itself (used when the file is absent).
+struct PreprocessorConfig {
+  bool present = false; // false: defaults, no file in the model directory
+  bool doResize = true;
+  int64_t shortestEdge = 224;
+  ResampleFilter resample = ResampleFilter::Bicubic;
+  bool doCenterCrop = true;
+  int64_t cropHeight = 224;
+  int64_t cropWidth = 224;
+  bool doRescale = true;
+  double rescaleFactor = 1.0 / 255.0;
+  bool doNormalize = true;
+  std::array<double, 3> imageMean = {0.48145466, 0.4578275, 0.40821073};
+  std::array<double, 3> imageStd = {0.26862954, 0.26130258, 0.27577711};
+  bool doConvertRgb = true;
+};
+
+/// Reads `path` if it exists (returns defaults with present = false if not).
+llvm::Expected<PreprocessorConfig> readPreprocessorConfig(llvm::StringRef path);
+
+} // namespace bitc
+
+#endif // BITC_FRONTEND_PREPROCESSORCONFIG_H

@@ -1,0 +1,76 @@
+//===- TensorStore.h - Memory-mapped checkpoint tensors ---------*- C++ -*-===//
+//
+// The tensors of a checkpoint directory: `model.safetensors`, or the shards
+// listed by `model.safetensors.index.json`. Files are memory-mapped; F32 data
+// is used in place when 4-byte aligned, F16/BF16 (and misaligned F32) are
+// converted into owned buffers on first use.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITC_FRONTEND_TENSORSTORE_H
+#define BITC_FRONTEND_TENSORSTORE_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bitc {
+
+enum class DType { F32, F16, BF16 };
+
+struct TensorInfo {
+  std::string name;
+  DType dtype;
+  std::vector<int64_t> shape;
+  /// The file holding the tensor (for diagnostics).
+  std::string file;
+  /// Raw bytes inside the mapped file.
+  llvm::ArrayRef<uint8_t> bytes;
+
+  int64_t numElements() const;
+};
+
+class TensorStore {
+public:
+  /// Opens the weights of a model directory. Validates every header against
+  /// its file (offsets inside the data section, no overlaps, byte length ==
+  /// numel x dtype size, known dtypes, sane shapes). Errors name the file and,
+  /// when there is one, the tensor.
+  static llvm::Expected<std::unique_ptr<TensorStore>>
+  openDirectory(llvm::StringRef modelDir);
+
+  /// Opens a single safetensors file.
+  static llvm::Expected<std::unique_ptr<TensorStore>>
+  openFile(llvm::StringRef path);
+
+  /// All tensors, sorted by name.
+  const std::vector<TensorInfo> &tensors() const { return infos; }
+  const TensorInfo *lookup(llvm::StringRef name) const;
+
+  /// The tensor as float32: in place for aligned F32, converted otherwise.
+  /// The view lives as long as the store.
+  llvm::Expected<llvm::ArrayRef<float>> getF32(llvm::StringRef name);
+
+  /// Total bytes of tensor data (for reporting).
+  uint64_t totalBytes() const;
+
+  /// The files that were opened (one, or every shard).
+  const std::vector<std::string> &files() const { return fileNames; }
+
+private:
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
+  std::vector<std::string> fileNames;
+  std::vector<TensorInfo> infos;
+  llvm::StringMap<size_t> indexByName;
+  llvm::StringMap<std::vector<float>> converted;
+};
+
+} // namespace bitc
+
+#endif // BITC_FRONTEND_TENSORSTORE_H
