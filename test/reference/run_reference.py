@@ -1,0 +1,130 @@
+#!/usr/bin/env -S /usr/bin/python3
+"""Run the PyTorch reference on a Hugging Face BiT model directory.
+
+    run_reference.py MODEL_DIR --input x.f32 --output y.f32 [--batch N --height H --width W] [--double]
+    run_reference.py MODEL_DIR --images a.png b.png [--output y.f32]      # BitImageProcessor first
+
+x.f32 is raw little-endian float32 NCHW; channels come from config.json. --height/--width default
+to the preprocessor crop size, --batch to whatever the file size implies. y.f32 is raw float32
+[N][num_labels]. The top-1 label of every row is printed.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bit_reference as ref  # noqa: E402
+import safetensors_io  # noqa: E402
+
+
+def load_model(model_dir, double=False, ws_eps=None):
+    """(cfg, params, raw config.json dict) with params as torch tensors of the compute dtype."""
+    with open(os.path.join(model_dir, "config.json")) as f:
+        raw = json.load(f)
+    if ws_eps is not None:
+        raw = dict(raw, ws_eps=ws_eps)
+    cfg = ref.normalize_config(raw)
+    arrays = safetensors_io.load_dir(model_dir)
+    if "num_labels" not in cfg:
+        cfg["num_labels"] = arrays["classifier.1.weight"].shape[0]
+    P = ref.to_torch_params(arrays, torch.float64 if double else torch.float32)
+    extra = ref.check_params(cfg, P)
+    if extra:
+        print("warning: ignoring %d unexpected tensors (%s ...)" % (len(extra), extra[0]), file=sys.stderr)
+    return cfg, P, raw
+
+
+def labels_of(raw, n):
+    id2label = raw.get("id2label") or {}
+    return [id2label.get(str(i), str(i)) for i in range(n)]
+
+
+def crop_size(model_dir):
+    path = os.path.join(model_dir, "preprocessor_config.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        pc = json.load(f)
+    c = pc.get("crop_size")
+    if isinstance(c, dict) and pc.get("do_center_crop", True):
+        return c["height"], c["width"]
+    return None
+
+
+def run(cfg, P, x, double=False):
+    dtype = torch.float64 if double else torch.float32
+    with torch.no_grad():
+        return ref.forward(cfg, P, torch.as_tensor(x).to(dtype)).to(torch.float32).numpy()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model_dir")
+    ap.add_argument("--input", help="raw float32 NCHW input")
+    ap.add_argument("--images", nargs="+", help="image files, preprocessed per preprocessor_config.json")
+    ap.add_argument("--output", help="raw float32 logits")
+    ap.add_argument("--batch", type=int)
+    ap.add_argument("--height", type=int)
+    ap.add_argument("--width", type=int)
+    ap.add_argument("--double", action="store_true", help="compute in float64")
+    ap.add_argument("--ws-eps", type=float, help="weight standardization eps (default 1e-8, or config ws_eps)")
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1)")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+
+    try:
+        cfg, P, raw = load_model(args.model_dir, args.double, args.ws_eps)
+    except (ValueError, OSError, KeyError) as e:
+        print("run_reference: cannot load %s: %s" % (args.model_dir, e), file=sys.stderr)
+        return 2
+    C = cfg["num_channels"]
+    if args.images:
+        import preprocess
+        pc = preprocess.load_config(os.path.join(args.model_dir, "preprocessor_config.json"))
+        x = preprocess.preprocess_files(args.images, pc)
+    elif args.input:
+        hw = crop_size(args.model_dir)
+        H = args.height or (hw and hw[0])
+        W = args.width or (hw and hw[1])
+        if not H or not W:
+            print("run_reference: give --height and --width (no preprocessor crop size)", file=sys.stderr)
+            return 2
+        flat = np.fromfile(args.input, dtype="<f4")
+        per = C * H * W
+        N = args.batch or len(flat) // per
+        if N < 1 or len(flat) != N * per:
+            print("run_reference: %s holds %d floats, not %s x %d x %d x %d"
+                  % (args.input, len(flat), N if args.batch else "N", C, H, W), file=sys.stderr)
+            return 2
+        x = flat.reshape(N, C, H, W)
+    else:
+        ap.error("need --input or --images")
+
+    t0 = time.time()
+    try:
+        logits = run(cfg, P, x, args.double)
+    except ValueError as e:
+        print("run_reference: %s" % e, file=sys.stderr)
+        return 3
+    dt = time.time() - t0
+    if args.output:
+        logits.astype("<f4").tofile(args.output)
+    if not args.quiet:
+        names = labels_of(raw, cfg["num_labels"])
+        for i, row in enumerate(logits):
+            j = int(np.argmax(row))
+            src = args.images[i] if args.images else "row %d" % i
+            print("%s: top1=%d (%s) logit=%.5f" % (src, j, names[j], row[j]))
+        print("shape %s -> %s, %.3f s (%s)" % (list(x.shape), list(logits.shape), dt,
+                                                "float64" if args.double else "float32"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
