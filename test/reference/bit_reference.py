@@ -268,7 +268,7 @@ def forward(cfg, P, x, return_features=False):
                 y = gn(ws_conv(h, P[p + "conv1.weight"], 1, 1, mode, eps), p + "norm1")
                 y = gn(ws_conv(y, P[p + "conv2.weight"], L["stride"], L["dilation"], mode, eps), p + "norm2")
                 y = gn(ws_conv(y, P[p + "conv3.weight"], 1, 1, mode, eps), p + "norm3", act=False)
-                h = activation(residual_add(y, shortcut, p), act_name)
+                h = activation(residual_add(y, shortcut, p, mode), act_name)
             else:
                 pre = gn(h, p + "norm1")
                 shortcut = h
@@ -277,7 +277,7 @@ def forward(cfg, P, x, return_features=False):
                 y = ws_conv(pre, P[p + "conv1.weight"], 1, 1, mode, eps)
                 y = ws_conv(gn(y, p + "norm2"), P[p + "conv2.weight"], L["stride"], L["dilation"], mode, eps)
                 y = ws_conv(gn(y, p + "norm3"), P[p + "conv3.weight"], 1, 1, mode, eps)
-                h = residual_add(y, shortcut, p)
+                h = residual_add(y, shortcut, p, mode)
 
     if not bott:
         h = gn(h, "bit.norm")
@@ -286,10 +286,11 @@ def forward(cfg, P, x, return_features=False):
     return (logits, pooled) if return_features else logits
 
 
-def residual_add(y, shortcut, where):
+def residual_add(y, shortcut, where, mode):
     if y.shape != shortcut.shape:
-        raise ValueError("%s: residual branch %s does not match shortcut %s (global_padding VALID "
-                         "cannot work with 3x3 convs)" % (where.rstrip("."), tuple(y.shape), tuple(shortcut.shape)))
+        hint = " (global_padding VALID: unpadded 3x3 convs shrink the branch)" if mode == "VALID" else ""
+        raise ValueError("%s: residual branch %s does not match shortcut %s%s"
+                         % (where.rstrip("."), tuple(y.shape), tuple(shortcut.shape), hint))
     return y + shortcut
 
 

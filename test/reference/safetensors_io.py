@@ -18,15 +18,16 @@ DTYPE_NAMES = {"f32": "F32", "f16": "F16", "bf16": "BF16"}
 
 def f32_to_bf16_bits(a):
     """Top 16 bits of float32, rounded to nearest even; NaNs stay (quiet) NaNs."""
-    u = np.ascontiguousarray(a, dtype="<f4").view("<u4").astype(np.uint64)
+    u = np.ascontiguousarray(a, dtype="<f4").reshape(-1).view("<u4").astype(np.uint64)
     rounded = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
-    nan = np.isnan(np.asarray(a, dtype=np.float32))
+    nan = np.isnan(np.asarray(a, dtype=np.float32)).reshape(-1)
     rounded[nan] = ((u[nan] >> 16) | 0x40).astype(np.uint16)
-    return rounded
+    return rounded.reshape(np.shape(a))
 
 
 def bf16_bits_to_f32(b):
-    return (np.asarray(b, dtype="<u2").astype("<u4") << 16).view("<f4")
+    b = np.asarray(b, dtype="<u2")
+    return (b.reshape(-1).astype("<u4") << 16).view("<f4").reshape(b.shape)
 
 
 def encode(a, dtype):
@@ -35,7 +36,8 @@ def encode(a, dtype):
     if dtype == "F32":
         return a.astype("<f4").tobytes()
     if dtype == "F16":
-        return a.astype("<f2").tobytes()
+        with np.errstate(over="ignore"):  # out of range -> inf, as torch does
+            return a.astype("<f2").tobytes()
     if dtype == "BF16":
         return f32_to_bf16_bits(a).tobytes()
     raise ValueError("unsupported dtype %s" % dtype)
