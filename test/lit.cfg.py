@@ -1,0 +1,43 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "bitc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
+                   "reference", "unit"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.bitc_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+reference = os.path.join(config.bitc_src_root, "test", "reference")
+config.substitutions.append(("%python", config.python_with_torch))
+config.substitutions.append(
+    ("%make_checkpoint",
+     config.python_with_torch + " " + os.path.join(reference, "make_checkpoint.py")))
+config.substitutions.append(
+    ("%make_input",
+     config.python_with_torch + " " + os.path.join(reference, "make_input.py")))
+config.substitutions.append(
+    ("%run_reference",
+     config.python_with_torch + " " + os.path.join(reference, "run_reference.py")))
+config.substitutions.append(
+    ("%compare",
+     config.python_with_torch + " " + os.path.join(reference, "compare.py")))
+config.substitutions.append(("%srcroot", config.bitc_src_root))
+config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+
+llvm_config.add_tool_substitutions(
+    [ToolSubst("bitc", unresolved="fatal"),
+     ToolSubst("bitc-opt", unresolved="fatal")],
+    [config.bitc_tools_dir])
+
+# Tests that compile whole networks take a while on 2 cores.
+config.environment["OMP_NUM_THREADS"] = "2"

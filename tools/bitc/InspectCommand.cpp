@@ -1,0 +1,205 @@
+//===- InspectCommand.cpp - bitc inspect ----------------------------------===//
+
+#include "frontend/Importer.h"
+#include "ir/BitOps.h"
+#include "tools/bitc/Commands.h"
+#include "tools/bitc/ModelLoader.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+#include <boost/program_options.hpp>
+#include <iostream>
+
+namespace po = boost::program_options;
+using llvm::formatv;
+
+namespace bitc {
+
+namespace {
+
+std::string joinInts(const std::vector<int64_t> &values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(values[i]);
+  return out + "]";
+}
+
+const char *resampleName(ResampleFilter filter) {
+  switch (filter) {
+  case ResampleFilter::Nearest:
+    return "nearest";
+  case ResampleFilter::Lanczos:
+    return "lanczos";
+  case ResampleFilter::Bilinear:
+    return "bilinear";
+  case ResampleFilter::Bicubic:
+    return "bicubic";
+  case ResampleFilter::Box:
+    return "box";
+  case ResampleFilter::Hamming:
+    return "hamming";
+  }
+  return "unknown";
+}
+
+int inspect(const std::string &modelDir, const std::string &imageSize,
+            int64_t batch) {
+  auto model = loadModel(modelDir);
+  if (!model) {
+    reportError(llvm::toString(model.takeError()));
+    return 1;
+  }
+  auto size = resolveImageSize(imageSize, model->preprocessor);
+  if (!size) {
+    reportError(llvm::toString(size.takeError()));
+    return 1;
+  }
+  mlir::MLIRContext context;
+  ImportOptions importOptions;
+  importOptions.batch = batch;
+  importOptions.height = size->first;
+  importOptions.width = size->second;
+  importOptions.configPath = model->configPath;
+  auto module =
+      importBitModel(context, model->config, *model->store, importOptions);
+  if (!module) {
+    reportError(llvm::toString(module.takeError()));
+    return 1;
+  }
+
+  const BitConfig &config = model->config;
+  int64_t convs = 0, norms = 0, macs = 0;
+  (*module)->walk([&](mlir::Operation *op) {
+    if (auto conv = llvm::dyn_cast<mlir::bit::Conv2DOp>(op)) {
+      ++convs;
+      macs += conv.getMacCount();
+    } else if (llvm::isa<mlir::bit::GroupNormOp>(op)) {
+      ++norms;
+    } else if (auto linear = llvm::dyn_cast<mlir::bit::LinearOp>(op)) {
+      auto w = linear.getWeight().getType();
+      macs += linear.getInput().getType().getDimSize(0) * w.getDimSize(0) *
+              w.getDimSize(1);
+    }
+  });
+  int64_t params = 0;
+  std::map<std::string, int> dtypes;
+  for (const TensorInfo &info : model->store->tensors()) {
+    params += info.numElements();
+    dtypes[dtypeName(info.dtype).str()]++;
+  }
+  std::string dtypeList;
+  for (auto &[name, count] : dtypes)
+    dtypeList += (dtypeList.empty() ? "" : ", ") + name + " x" +
+                 std::to_string(count);
+
+  std::vector<int64_t> widths, mids;
+  for (size_t i = 0; i < config.depths.size(); ++i) {
+    widths.push_back(config.stageWidth(i));
+    mids.push_back(config.stageMidWidth(i));
+  }
+  const char *padding = config.globalPadding == GlobalPadding::Same ? "SAME"
+                        : config.globalPadding == GlobalPadding::Valid
+                            ? "VALID"
+                            : "pytorch (symmetric)";
+  auto &os = llvm::outs();
+  os << formatv("model:         {0}\n", model->directory);
+  os << formatv("architecture:  BitForImageClassification, {0} blocks\n",
+                config.layerType == LayerType::Preactivation
+                    ? "pre-activation"
+                    : "bottleneck (post-activation)");
+  os << formatv("stem:          conv 7x7/2 {0}->{1}{2}\n", config.numChannels,
+                config.embeddingSize,
+                config.embeddingDynamicPadding ? ", dynamic SAME pad" : "");
+  os << formatv("stages:        depths {0}, widths {1}, bottleneck widths {2}\n",
+                joinInts(config.depths), joinInts(widths), joinInts(mids));
+  os << formatv("options:       hidden_act {0}, num_groups {1}, "
+                "global_padding {2}, output_stride {3}, width_factor {4}\n",
+                config.hiddenAct, config.numGroups, padding,
+                config.outputStride, config.widthFactor);
+  os << formatv("layers:        {0} convolutions, {1} group norms\n", convs,
+                norms);
+  os << formatv("parameters:    {0} ({1:F2} M) in {2} tensors ({3}), {4:F1} "
+                "MB\n",
+                params, params / 1e6, model->store->tensors().size(),
+                dtypeList, model->store->totalBytes() / 1e6);
+  os << formatv("input:         {0}x{1}x{2}x{3} float32 NCHW\n", batch,
+                config.numChannels, size->first, size->second);
+  os << formatv("MACs:          {0} ({1:F2} G) per forward\n", macs,
+                macs / 1e9);
+  os << formatv("labels:        {0}", config.labels.size());
+  for (size_t i = 0; i < config.labels.size() && i < 5; ++i)
+    os << (i ? ", " : " (") << i << ": " << config.labels[i];
+  if (!config.labels.empty())
+    os << (config.labels.size() > 5 ? ", ...)" : ")");
+  os << "\n";
+  const PreprocessorConfig &pre = model->preprocessor;
+  os << "preprocessing: " << (pre.present ? "" : "(defaults) ");
+  if (pre.doResize)
+    os << formatv("resize shortest edge to {0} ({1}), ", pre.shortestEdge,
+                  resampleName(pre.resample));
+  if (pre.doCenterCrop)
+    os << formatv("center crop {0}x{1}, ", pre.cropHeight, pre.cropWidth);
+  if (pre.doRescale)
+    os << formatv("rescale x{0:F6}, ", pre.rescaleFactor);
+  if (pre.doNormalize)
+    os << formatv("normalize mean [{0:F4}, {1:F4}, {2:F4}] std [{3:F4}, "
+                  "{4:F4}, {5:F4}]",
+                  pre.imageMean[0], pre.imageMean[1], pre.imageMean[2],
+                  pre.imageStd[0], pre.imageStd[1], pre.imageStd[2]);
+  os << "\n";
+  return 0;
+}
+
+} // namespace
+
+int runInspectCommand(const std::vector<std::string> &args) {
+  std::string modelDir, imageSize;
+  int64_t batch = 1;
+  po::options_description visible(
+      "usage: bitc inspect MODEL_DIR [options]\n\n"
+      "Prints the architecture, parameter count, MACs at the input size,\n"
+      "labels and preprocessing of a BiT checkpoint.\n\noptions");
+  visible.add_options()("help,h", "show this help")(
+      "version", "show the version")(
+      "image-size", po::value<std::string>(&imageSize),
+      "input size N or HxW (default: crop_size, else 224)")(
+      "batch", po::value<int64_t>(&batch)->default_value(1), "batch size");
+  po::options_description hidden;
+  hidden.add_options()("model", po::value<std::string>(&modelDir));
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("model", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args)
+                  .options(all)
+                  .positional(positional)
+                  .run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error &e) {
+    reportError(std::string("inspect: ") + e.what());
+    return 1;
+  }
+  if (vm.count("help")) {
+    std::cout << visible << "\n";
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << versionString() << "\n";
+    return 0;
+  }
+  if (modelDir.empty()) {
+    reportError("inspect: missing MODEL_DIR (see bitc inspect --help)");
+    return 1;
+  }
+  if (batch < 1 || batch > 4096) {
+    reportError("inspect: --batch must be between 1 and 4096");
+    return 1;
+  }
+  return inspect(modelDir, imageSize, batch);
+}
+
+} // namespace bitc

@@ -1,0 +1,22 @@
+//===- OutputFile.h - Atomic output files -----------------------*- C++ -*-===//
+
+#ifndef BITC_TOOLS_BITC_OUTPUTFILE_H
+#define BITC_TOOLS_BITC_OUTPUTFILE_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include <functional>
+
+namespace bitc {
+
+/// Writes `path` through a temporary file in the same directory and renames
+/// it into place only when `write` succeeds, so a failed or interrupted
+/// compile never leaves a partial output behind. "-" writes to stdout.
+llvm::Error writeFileAtomically(
+    llvm::StringRef path,
+    const std::function<llvm::Error(llvm::raw_ostream &)> &write);
+
+} // namespace bitc
+
+#endif // BITC_TOOLS_BITC_OUTPUTFILE_H
