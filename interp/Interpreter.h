@@ -1,0 +1,37 @@
+//===- Interpreter.h - Reference interpreter for the bit dialect -*- C++ -*-===//
+//
+// The numerical oracle of bitc: executes a `func.func` of `bit` ops with plain
+// C++ loops, accumulating in double and storing every op result as float.
+// Every pass and every generated kernel is checked against it, so it favours
+// being obviously correct over being fast.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITC_INTERP_INTERPRETER_H
+#define BITC_INTERP_INTERPRETER_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace bitc {
+
+/// A dense float tensor (row-major, NCHW for 4-D).
+struct HostTensor {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+
+/// Executes `func` (a func.func of bit ops and func.return) on `inputs`;
+/// returns the results.
+/// Errors (unsupported op, shape mismatch of inputs, weights that are not
+/// readable f32 elements) are one-line llvm::Errors naming the op's location.
+llvm::Expected<std::vector<HostTensor>>
+interpret(mlir::func::FuncOp func, llvm::ArrayRef<HostTensor> inputs);
+
+} // namespace bitc
+
+#endif // BITC_INTERP_INTERPRETER_H
