@@ -26,6 +26,11 @@ struct PreprocessorConfig {
   bool present = false; // false: defaults, no file in the model directory
   bool doResize = true;
   int64_t shortestEdge = 224;
+  /// `size` given as {"height": H, "width": W}: resize to exactly H x W
+  /// (aspect ratio not kept) instead of by the shortest edge.
+  bool resizeToFixedSize = false;
+  int64_t resizeHeight = 0;
+  int64_t resizeWidth = 0;
   ResampleFilter resample = ResampleFilter::Bicubic;
   bool doCenterCrop = true;
   int64_t cropHeight = 224;

@@ -24,6 +24,15 @@ namespace bitc {
 
 enum class DType { F32, F16, BF16 };
 
+/// "F32", "F16", "BF16" as spelled in safetensors headers.
+llvm::StringRef dtypeName(DType dtype);
+/// Bytes per element: 4 or 2.
+int64_t dtypeSize(DType dtype);
+/// Exact conversions of IEEE binary16 and bfloat16 bit patterns to float
+/// (subnormals, infinities and NaN payloads preserved).
+float halfToFloat(uint16_t bits);
+float bfloat16ToFloat(uint16_t bits);
+
 struct TensorInfo {
   std::string name;
   DType dtype;
@@ -63,12 +72,17 @@ public:
   /// The files that were opened (one, or every shard).
   const std::vector<std::string> &files() const { return fileNames; }
 
+  /// What was opened, for diagnostics about the checkpoint as a whole (e.g. a
+  /// missing tensor): the safetensors file, or the shard index.
+  llvm::StringRef source() const { return sourcePath; }
+
 private:
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
   std::vector<std::string> fileNames;
   std::vector<TensorInfo> infos;
   llvm::StringMap<size_t> indexByName;
   llvm::StringMap<std::vector<float>> converted;
+  std::string sourcePath;
 };
 
 } // namespace bitc

@@ -1,0 +1,113 @@
+//===- CheckpointSchema.cpp - Tensors a BitConfig implies -----------------===//
+//
+// The state dict of BitForImageClassification (docs/bit-model.md section 4),
+// in module order, and its comparison with what a checkpoint holds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/CheckpointSchema.h"
+#include "frontend/JsonUtil.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/Twine.h"
+
+using namespace bitc;
+using llvm::ArrayRef;
+using llvm::Error;
+using llvm::StringRef;
+using llvm::Twine;
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::vector<ExpectedTensor> bitc::expectedTensors(const BitConfig &config) {
+  std::vector<ExpectedTensor> tensors;
+  auto add = [&](const Twine &name, std::vector<int64_t> shape) {
+    tensors.push_back({name.str(), std::move(shape)});
+  };
+  auto addNorm = [&](const Twine &prefix, int64_t channels) {
+    add(prefix + ".weight", {channels});
+    add(prefix + ".bias", {channels});
+  };
+  bool preact = config.layerType == LayerType::Preactivation;
+  int64_t embedding = config.embeddingSize;
+
+  add("bit.embedder.convolution.weight",
+      {embedding, config.numChannels, 7, 7});
+  if (!preact)
+    addNorm("bit.embedder.norm", embedding);
+
+  int64_t in = embedding;
+  size_t numStages = std::min(config.depths.size(), config.hiddenSizes.size());
+  for (size_t s = 0; s < numStages; ++s) {
+    int64_t out = config.stageWidth(s);
+    int64_t mid = config.stageMidWidth(s);
+    for (int64_t l = 0; l < config.depths[s]; ++l) {
+      std::string prefix = ("bit.encoder.stages." + Twine(s) + ".layers." +
+                            Twine(l) + ".")
+                               .str();
+      int64_t layerIn = l == 0 ? in : out;
+      if (l == 0) {
+        add(prefix + "downsample.conv.weight", {out, layerIn, 1, 1});
+        if (!preact)
+          addNorm(prefix + "downsample.norm", out);
+      }
+      if (preact) {
+        addNorm(prefix + "norm1", layerIn);
+        add(prefix + "conv1.weight", {mid, layerIn, 1, 1});
+        addNorm(prefix + "norm2", mid);
+        add(prefix + "conv2.weight", {mid, mid, 3, 3});
+        addNorm(prefix + "norm3", mid);
+        add(prefix + "conv3.weight", {out, mid, 1, 1});
+      } else {
+        add(prefix + "conv1.weight", {mid, layerIn, 1, 1});
+        addNorm(prefix + "norm1", mid);
+        add(prefix + "conv2.weight", {mid, mid, 3, 3});
+        addNorm(prefix + "norm2", mid);
+        add(prefix + "conv3.weight", {out, mid, 1, 1});
+        addNorm(prefix + "norm3", out);
+      }
+    }
+    in = out;
+  }
+
+  if (preact)
+    addNorm("bit.norm", in);
+  int64_t numLabels = static_cast<int64_t>(config.labels.size());
+  add("classifier.1.weight", {numLabels, in});
+  add("classifier.1.bias", {numLabels});
+  return tensors;
+}
+
+Error bitc::validateTensorSet(const TensorStore &store,
+                              const std::vector<ExpectedTensor> &expected) {
+  std::vector<std::string> lines;
+  llvm::StringSet<> expectedNames;
+  for (const ExpectedTensor &tensor : expected) {
+    expectedNames.insert(tensor.name);
+    const TensorInfo *info = store.lookup(tensor.name);
+    if (!info) {
+      lines.push_back((store.source() + ": missing tensor '" + tensor.name +
+                       "' (expected shape " + shapeString(tensor.shape) + ")")
+                          .str());
+      continue;
+    }
+    if (info->shape != tensor.shape)
+      lines.push_back((Twine(info->file) + ": tensor '" + tensor.name +
+                       "' has shape " + shapeString(info->shape) +
+                       " but the config implies " + shapeString(tensor.shape))
+                          .str());
+  }
+  for (const TensorInfo &info : store.tensors()) // sorted by name
+    if (!expectedNames.contains(info.name))
+      lines.push_back(
+          (Twine(info.file) + ": unexpected tensor '" + info.name + "'").str());
+  if (lines.empty())
+    return Error::success();
+  return makeError(llvm::join(lines, "\n"));
+}

@@ -1,0 +1,158 @@
+//===- JsonUtil.h - Strict JSON parsing for checkpoint files ----*- C++ -*-===//
+//
+// llvm::json::parse has two properties that matter for untrusted input: it
+// recurses once per nesting level (a file of a million '[' overflows the
+// stack), and it silently keeps the last of two equal keys in an object. The
+// readers of config.json, preprocessor_config.json, safetensors headers and
+// the shard index therefore parse through parseJsonStrict, which first scans
+// the text without recursion to bound the depth, then parses, then reports
+// the first duplicated key found by the scan.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITC_FRONTEND_JSONUTIL_H
+#define BITC_FRONTEND_JSONUTIL_H
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+#include <string>
+#include <vector>
+
+namespace bitc {
+
+/// A one-line error carrying `message` verbatim.
+inline llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+namespace json_util {
+
+/// Deeper nesting is rejected before llvm::json::parse sees the text. Real
+/// configs and headers nest at most 3 levels.
+constexpr unsigned kMaxDepth = 64;
+
+/// What the non-recursive scan found.
+struct ScanResult {
+  bool tooDeep = false;
+  bool hasDuplicate = false;
+  /// The repeated key, decoded.
+  std::string duplicateKey;
+  /// Keys of the objects enclosing the repeated key, outermost first (empty
+  /// for a key of the top-level object).
+  std::vector<std::string> duplicatePath;
+};
+
+/// Decodes the JSON string literal `literal` (quotes included). Only strings
+/// with escapes go through the parser; std::nullopt when it is malformed.
+inline std::optional<std::string> decodeStringLiteral(llvm::StringRef literal) {
+  if (!literal.contains('\\'))
+    return literal.drop_front().drop_back().str();
+  llvm::Expected<llvm::json::Value> value = llvm::json::parse(literal);
+  if (!value) {
+    llvm::consumeError(value.takeError());
+    return std::nullopt;
+  }
+  if (std::optional<llvm::StringRef> s = value->getAsString())
+    return s->str();
+  return std::nullopt;
+}
+
+/// Scans `text` tracking only strings and brackets. It stops at the first
+/// inconsistency (the parser then reports the syntax error); up to that point
+/// it sees the same nesting the recursive parser would.
+inline ScanResult scanJson(llvm::StringRef text) {
+  struct Frame {
+    bool isObject;
+    bool expectKey;
+    std::string key; // the most recent key of this object
+    llvm::StringSet<> keys;
+  };
+  ScanResult result;
+  std::vector<Frame> stack;
+  size_t i = 0, n = text.size();
+  while (i < n) {
+    char c = text[i];
+    if (c == '"') {
+      size_t start = i++;
+      while (i < n && text[i] != '"') {
+        if (text[i] == '\\')
+          ++i;
+        ++i;
+      }
+      if (i >= n)
+        return result; // unterminated: the parser reports it
+      ++i;
+      if (stack.empty() || !stack.back().isObject || !stack.back().expectKey)
+        continue;
+      Frame &frame = stack.back();
+      frame.expectKey = false;
+      std::optional<std::string> key =
+          decodeStringLiteral(text.slice(start, i));
+      if (!key)
+        return result;
+      if (!result.hasDuplicate && !frame.keys.insert(*key).second) {
+        result.hasDuplicate = true;
+        result.duplicateKey = *key;
+        for (size_t f = 0; f + 1 < stack.size(); ++f)
+          if (stack[f].isObject)
+            result.duplicatePath.push_back(stack[f].key);
+      }
+      frame.key = std::move(*key);
+      continue;
+    }
+    switch (c) {
+    case '{':
+    case '[':
+      if (stack.size() >= kMaxDepth) {
+        result.tooDeep = true;
+        return result;
+      }
+      stack.push_back(Frame{c == '{', c == '{', std::string(), {}});
+      break;
+    case '}':
+    case ']':
+      if (stack.empty() || stack.back().isObject != (c == '}'))
+        return result;
+      stack.pop_back();
+      break;
+    case ',':
+      if (!stack.empty() && stack.back().isObject)
+        stack.back().expectKey = true;
+      break;
+    default:
+      break;
+    }
+    ++i;
+  }
+  return result;
+}
+
+/// Parses `text`. Errors carry no file name; callers prefix it. `what` names
+/// the document in messages ("JSON", "JSON header").
+inline llvm::Expected<llvm::json::Value>
+parseJsonStrict(llvm::StringRef text, llvm::StringRef what = "JSON") {
+  ScanResult scan = scanJson(text);
+  if (scan.tooDeep)
+    return makeError("invalid " + what + ": nested deeper than " +
+                     llvm::Twine(kMaxDepth) + " levels");
+  llvm::Expected<llvm::json::Value> value = llvm::json::parse(text);
+  if (!value)
+    return makeError("invalid " + what + ": " +
+                     llvm::toString(value.takeError()));
+  if (scan.hasDuplicate) {
+    std::string where;
+    for (const std::string &key : scan.duplicatePath)
+      where += (where.empty() ? "" : ".") + key;
+    return makeError("invalid " + what + ": duplicate key '" +
+                     scan.duplicateKey + "'" +
+                     (where.empty() ? "" : " in '" + where + "'"));
+  }
+  return std::move(*value);
+}
+
+} // namespace json_util
+} // namespace bitc
+
+#endif // BITC_FRONTEND_JSONUTIL_H
