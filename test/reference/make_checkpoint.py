@@ -9,7 +9,8 @@
 DIR gets config.json (every BitConfig field spelled out, plus keys readers must ignore), the
 weights (model.safetensors, or N shards + model.safetensors.index.json, or pytorch_model.bin) and
 preprocessor_config.json. --emit-test-io N also writes input.f32 (N x C x H x W, uniform [-1, 1],
-H x W = crop size), expected.f32 (reference logits, float32 compute) and io.json describing both.
+H x W = crop size), expected.f32 (reference logits computed in float64, stored as float32) and
+io.json describing both.
 Weights are random but keep every activation well scaled, so logits are O(1) and not tied.
 """
 import argparse
@@ -153,10 +154,10 @@ def write_checkpoint(out, config, params, dtype="f32", shards=1, fmt="safetensor
 
 def emit_test_io(out, batch, seed, h, w):
     import run_reference
-    cfg, P, _ = run_reference.load_model(out)
+    cfg, P, _ = run_reference.load_model(out, double=True)
     x = np.random.default_rng(seed + 1000).uniform(-1, 1, (batch, cfg["num_channels"], h, w)).astype(np.float32)
     x.astype("<f4").tofile(os.path.join(out, "input.f32"))
-    y = run_reference.run(cfg, P, x)
+    y = run_reference.run(cfg, P, x, double=True)
     y.astype("<f4").tofile(os.path.join(out, "expected.f32"))
     write_json(os.path.join(out, "io.json"), {"input": "input.f32", "input_shape": list(x.shape),
                                               "expected": "expected.f32", "expected_shape": list(y.shape),
