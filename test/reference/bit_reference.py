@@ -197,7 +197,8 @@ def ws_conv(x, w, stride, dilation, mode, eps):
     t, b, l, r = conv_padding(mode, k, stride, dilation, x.shape[-2], x.shape[-1])
     if t or b or l or r:
         x = F.pad(x, (l, r, t, b))  # F.pad order: last dim first
-    return F.conv2d(x, standardize_weight(w, eps), stride=stride, dilation=dilation)
+    # eps None: the weights were standardized ahead of time (see fold_weight_standardization)
+    return F.conv2d(x, w if eps is None else standardize_weight(w, eps), stride=stride, dilation=dilation)
 
 
 def group_norm(x, groups, gamma, beta, eps=GN_EPS):
@@ -339,6 +340,13 @@ def check_params(cfg, P, strict=False):
 
 def to_torch_params(arrays, dtype=torch.float32):
     return {k: torch.as_tensor(v).to(dtype) for k, v in arrays.items()}
+
+
+def fold_weight_standardization(cfg, P):
+    """(cfg, params) with every conv weight standardized once, for export; forward skips WS then."""
+    eps = cfg["ws_eps"]
+    P = {k: (standardize_weight(v, eps) if v.dim() == 4 else v) for k, v in P.items()}
+    return dict(cfg, ws_eps=None), P
 
 
 class BitModule(torch.nn.Module):

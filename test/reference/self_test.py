@@ -177,6 +177,10 @@ def test_models():
         check(close(a, b, 1e-9 * max(1, np.abs(a).max())), "%s: reference == built-in-op implementation" % name)
         check(close(a, c, 1e-4 * max(1, np.abs(a).max())),
               "%s: float32 vs float64 logits (max diff %.2g)" % (name, np.abs(a - c).max()))
+        cfg_f, P_f = ref.fold_weight_standardization(cfg, P64)
+        with torch.no_grad():
+            check(close(ref.forward(cfg_f, P_f, torch.tensor(x)).numpy(), a, 1e-9 * max(1, np.abs(a).max())),
+                  "%s: pre-standardized weights (export path) give the same logits" % name)
     # shapes and counts of the real google/bit-50 layout
     cfg = ref.normalize_config({"num_labels": 1000})
     n = sum(int(np.prod(s)) for s in ref.param_shapes(cfg).values())
