@@ -2,7 +2,8 @@
 """Write a random BiT checkpoint in Hugging Face layout (test fixture).
 
     make_checkpoint.py --preset NAME --out DIR [--seed S] [--dtype f32|f16|bf16] [--shards N]
-                       [--format safetensors|bin] [--no-preprocessor] [--labels L] [--image-size N]
+                       [--format safetensors|bin|npz [--npz-name F] [--no-config]]
+                       [--no-preprocessor] [--labels L] [--image-size N]
                        [--config-json '{...}'] [--emit-test-io N]
     make_checkpoint.py --list
 
@@ -12,6 +13,8 @@ preprocessor_config.json. --emit-test-io N also writes input.f32 (N x C x H x W,
 H x W = crop size), expected.f32 (reference logits computed in float64, stored as float32) and
 io.json describing both.
 Weights are random but keep every activation well scaled, so logits are O(1) and not tied.
+--format npz writes Google's original layout instead (model.npz or --npz-name; run_reference then
+uses WS eps 1e-10, and takes the architecture from the file name when --no-config omits config.json).
 """
 import argparse
 import json
@@ -58,6 +61,7 @@ PRESETS = {
                       ["tench, Tinca tinca", 'say "cheese"', "back\\slash", "cr\u00e8me br\u00fbl\u00e9e",
                        "100% ??=trigraph", "tab\there", "\u732b"],
                       "label strings that need escaping in C / JSON"),
+    "ws-eps": (dict(TINY), (64, 64), 10, "every 4th conv filter has variance ~1e-8: WS eps 1e-8 vs 1e-10 shows"),
     "tiny-r50x1-shape": (dict(embedding_size=64, hidden_sizes=[256, 512, 1024, 2048], depths=[1, 1, 1, 1]),
                          (64, 64), 10, "R50 widths, one layer per stage, small image"),
 }
@@ -84,7 +88,11 @@ def build_config(overrides, labels):
     return out
 
 
-def random_params(cfg, seed):
+# presets whose conv filters partly have a tiny variance (~1e-8), so the WS eps visibly matters
+TINY_VARIANCE_PRESETS = {"ws-eps"}
+
+
+def random_params(cfg, seed, tiny_variance=False):
     """Well-scaled random weights (float32 numpy), deterministic in the seed."""
     rng = np.random.default_rng(seed)
     P = {}
@@ -97,6 +105,8 @@ def random_params(cfg, seed):
             # per-output-channel scale and offset, so weight standardization changes the result
             scale = rng.uniform(0.2, 3.0, size=(shape[0], 1, 1, 1))
             offset = rng.standard_normal((shape[0], 1, 1, 1))
+            if tiny_variance:  # every 4th filter: std 1e-4, no offset (exact in float32)
+                scale[::4], offset[::4] = 1e-4, 0.0
             P[name] = rng.standard_normal(shape) * scale + offset
         elif name.endswith(".weight"):
             P[name] = 1.0 + 0.1 * rng.standard_normal(shape)
@@ -130,17 +140,21 @@ def write_json(path, obj):
         f.write("\n")
 
 
-def write_checkpoint(out, config, params, dtype="f32", shards=1, fmt="safetensors"):
+def write_checkpoint(out, config, params, dtype="f32", shards=1, fmt="safetensors", npz_name=None, with_config=True):
     os.makedirs(out, exist_ok=True)
     for stale in os.listdir(out):  # a rerun must not leave another weight layout behind
         if stale.startswith("model") and (stale.endswith(".safetensors") or stale.endswith(".json")) \
-                or stale == "pytorch_model.bin":
+                or stale in ("pytorch_model.bin", "config.json") or stale.endswith(".npz"):
             os.remove(os.path.join(out, stale))
     config = dict(config, torch_dtype={"f32": "float32", "f16": "float16", "bf16": "bfloat16"}[dtype],
                   transformers_version="4.36.0")
-    write_json(os.path.join(out, "config.json"), config)
+    if with_config:
+        write_json(os.path.join(out, "config.json"), config)
     st = safetensors_io.DTYPE_NAMES[dtype]
-    if fmt == "bin":
+    if fmt == "npz":
+        import npz_io
+        npz_io.save(params, os.path.join(out, npz_name or "model.npz"))
+    elif fmt == "bin":
         import torch
         from collections import OrderedDict
         tdt = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}[dtype]
@@ -186,7 +200,10 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dtype", choices=["f32", "f16", "bf16"], default="f32")
     ap.add_argument("--shards", type=int, default=1)
-    ap.add_argument("--format", choices=["safetensors", "bin"], default="safetensors")
+    ap.add_argument("--format", choices=["safetensors", "bin", "npz"], default="safetensors",
+                    help="npz: Google's original names and HWIO layout (pre-activation, default padding, float32)")
+    ap.add_argument("--npz-name", help="npz file name, e.g. BiT-M-R50x1.npz (default model.npz)")
+    ap.add_argument("--no-config", action="store_true", help="omit config.json (with --format npz: as Google ships it)")
     ap.add_argument("--no-preprocessor", action="store_true")
     ap.add_argument("--labels", type=int, help="number of labels (names label_0 ...)")
     ap.add_argument("--image-size", type=int, help="square crop size (and shortest_edge)")
@@ -210,8 +227,12 @@ def main(argv=None):
         h = w = args.image_size
     config = build_config(over, label_names(labels))
     cfg = ref.normalize_config(config)
-    params = random_params(cfg, args.seed)
-    write_checkpoint(args.out, config, params, args.dtype, args.shards, args.format)
+    if args.format == "npz" and (cfg["layer_type"] != "preactivation" or cfg["global_padding"] is not None
+                                 or args.dtype != "f32"):
+        ap.error("--format npz holds only float32 pre-activation models with default padding")
+    params = random_params(cfg, args.seed, args.preset in TINY_VARIANCE_PRESETS)
+    write_checkpoint(args.out, config, params, args.dtype, args.shards, args.format, args.npz_name,
+                     not args.no_config)
     pp = os.path.join(args.out, "preprocessor_config.json")
     if args.no_preprocessor:
         if os.path.exists(pp):

@@ -19,17 +19,41 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bit_reference as ref  # noqa: E402
+import npz_io  # noqa: E402
 import safetensors_io  # noqa: E402
 
 
+def find_npz(model_dir):
+    """Google-format weights, used only when there are no Hugging Face weights."""
+    hf = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
+    if any(os.path.exists(os.path.join(model_dir, f)) for f in hf):
+        return None
+    npz = sorted(f for f in os.listdir(model_dir) if f.endswith(".npz"))
+    return os.path.join(model_dir, npz[0]) if npz else None
+
+
 def load_model(model_dir, double=False, ws_eps=None):
-    """(cfg, params, raw config.json dict) with params as torch tensors of the compute dtype."""
-    with open(os.path.join(model_dir, "config.json")) as f:
-        raw = json.load(f)
+    """(cfg, params, raw config.json dict) with params as torch tensors of the compute dtype.
+
+    Hugging Face weights use WS eps 1e-8, Google .npz weights 1e-10 (unless ws_eps says otherwise);
+    an .npz without config.json takes its architecture from the file name."""
+    npz = find_npz(model_dir)
+    config_path = os.path.join(model_dir, "config.json")
+    if npz:
+        arrays = npz_io.load(npz)
+        if os.path.exists(config_path):
+            with open(config_path) as f:
+                raw = dict(json.load(f))
+            raw.setdefault("ws_eps", npz_io.WS_EPS_GOOGLE)
+        else:
+            raw = npz_io.config_from_name(os.path.basename(npz), arrays["classifier.1.weight"].shape[0])
+    else:
+        with open(config_path) as f:
+            raw = json.load(f)
+        arrays = safetensors_io.load_dir(model_dir)
     if ws_eps is not None:
         raw = dict(raw, ws_eps=ws_eps)
     cfg = ref.normalize_config(raw)
-    arrays = safetensors_io.load_dir(model_dir)
     if "num_labels" not in cfg:
         cfg["num_labels"] = arrays["classifier.1.weight"].shape[0]
     P = ref.to_torch_params(arrays, torch.float64 if double else torch.float32)
@@ -72,7 +96,7 @@ def main(argv=None):
     ap.add_argument("--height", type=int)
     ap.add_argument("--width", type=int)
     ap.add_argument("--double", action="store_true", help="compute in float64")
-    ap.add_argument("--ws-eps", type=float, help="weight standardization eps (default 1e-8, or config ws_eps)")
+    ap.add_argument("--ws-eps", type=float, help="weight standardization eps (default 1e-8, .npz 1e-10)")
     ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1)")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)

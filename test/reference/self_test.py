@@ -18,6 +18,7 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bit_reference as ref  # noqa: E402
 import make_checkpoint  # noqa: E402
+import npz_io  # noqa: E402
 import preprocess  # noqa: E402
 import run_reference  # noqa: E402
 import safetensors_io as st  # noqa: E402
@@ -242,8 +243,19 @@ def test_safetensors():
             os.makedirs(dd)
             idx = st.save_sharded(big, dd, shards)
             check(len(set(idx["weight_map"].values())) == shards, "%d shards all non-empty" % shards)
-        # whole checkpoint through the CLI code paths, bf16 and .bin
-        for fmt, dtype, shards in [("safetensors", "bf16", 2), ("bin", "f32", 1), ("safetensors", "f16", 1)]:
+        # Google npz names and layouts
+        cfg, arrays, _ = preset_model("tiny-preact")
+        g = npz_io.to_google(arrays)
+        check(g["resnet/block1/unit01/a/proj/standardized_conv2d/kernel"].shape == (1, 1, 16, 32)
+              and g["resnet/head/conv2d/kernel"].shape == (1, 1, 256, 10)
+              and g["resnet/root_block/standardized_conv2d/kernel"].shape == (7, 7, 3, 16)
+              and "resnet/block4/unit01/c/group_norm/gamma" in g, "npz names and HWIO shapes")
+        back = npz_io.from_google(g)
+        check(set(back) == set(arrays) and all(np.array_equal(back[k], arrays[k]) for k in arrays), "npz round trip")
+        check(npz_io.config_from_name("BiT-M-R101x3-ILSVRC2012.npz", 5)["depths"] == [3, 4, 23, 3], "npz name")
+        # whole checkpoint through the CLI code paths, bf16, .bin and .npz
+        for fmt, dtype, shards in [("safetensors", "bf16", 2), ("bin", "f32", 1), ("safetensors", "f16", 1),
+                                   ("npz", "f32", 1)]:
             out = os.path.join(tmp, "ck_%s_%s" % (fmt, dtype))
             make_checkpoint.main(["--preset", "tiny-preact", "--out", out, "--dtype", dtype,
                                   "--shards", str(shards), "--format", fmt])
