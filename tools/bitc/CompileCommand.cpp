@@ -1,7 +1,7 @@
 //===- CompileCommand.cpp - bitc compile ----------------------------------===//
 
-#include "frontend/Importer.h"
 #include "tools/bitc/Commands.h"
+#include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
 #include "tools/bitc/OutputFile.h"
 #include "mlir/IR/MLIRContext.h"
@@ -21,9 +21,8 @@ struct CompileOptions {
   std::string output;
   std::string emit = "obj";
   std::string name = "model";
-  std::string imageSize;
-  int64_t batch = 1;
   bool elideWeights = false;
+  LoweringOptions lowering;
 };
 
 bool isCIdentifier(const std::string &name) {
@@ -41,19 +40,8 @@ int compile(const CompileOptions &options) {
     reportError(llvm::toString(model.takeError()));
     return 1;
   }
-  auto size = resolveImageSize(options.imageSize, model->preprocessor);
-  if (!size) {
-    reportError(llvm::toString(size.takeError()));
-    return 1;
-  }
   mlir::MLIRContext context;
-  ImportOptions importOptions;
-  importOptions.batch = options.batch;
-  importOptions.height = size->first;
-  importOptions.width = size->second;
-  importOptions.configPath = model->configPath;
-  auto module =
-      importBitModel(context, model->config, *model->store, importOptions);
+  auto module = lowerModel(context, *model, options.lowering);
   if (!module) {
     reportError(llvm::toString(module.takeError()));
     return 1;
@@ -96,11 +84,22 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "what to write: obj or mlir")(
       "name", po::value<std::string>(&options.name)->default_value("model"),
       "C symbol prefix of the generated API")(
-      "image-size", po::value<std::string>(&options.imageSize),
+      "image-size", po::value<std::string>(&options.lowering.imageSize),
       "input size N or HxW (default: crop_size of preprocessor_config.json, "
       "else 224)")(
-      "batch", po::value<int64_t>(&options.batch)->default_value(1),
+      "batch", po::value<int64_t>(&options.lowering.batch)->default_value(1),
       "static batch size of the compiled forward")(
+      "no-passes", "stop after import (no pass pipeline)")(
+      "no-fuse", "disable every fusion (group norm, residual, tiled stats)")(
+      "no-fuse-group-norm", "keep group norms as separate ops")(
+      "no-fuse-residual", "keep residual adds as separate ops")(
+      "no-tile-group-norm",
+      "reduce group-norm statistics in a separate pass over the tensor")(
+      "stats-tile-pixels",
+      po::value<int64_t>(&options.lowering.pipeline.statsTilePixels)
+          ->default_value(1024),
+      "pixels per group-norm statistics tile")(
+      "mlir-print-ir-after-all", "print the IR after every pass to stderr")(
       "elide-weights", po::bool_switch(&options.elideWeights),
       "with --emit=mlir: print weight blobs as placeholders");
   po::options_description hidden;
@@ -148,11 +147,24 @@ int runCompileCommand(const std::vector<std::string> &args) {
                 "' must be a C identifier");
     return 1;
   }
-  if (options.batch < 1 || options.batch > 4096) {
+  if (options.lowering.batch < 1 || options.lowering.batch > 4096) {
     reportError("compile: --batch must be between 1 and 4096, got " +
-                std::to_string(options.batch));
+                std::to_string(options.lowering.batch));
     return 1;
   }
+  if (options.lowering.pipeline.statsTilePixels < 1) {
+    reportError("compile: --stats-tile-pixels must be positive");
+    return 1;
+  }
+  mlir::bit::PipelineOptions &pipeline = options.lowering.pipeline;
+  options.lowering.runPasses = !vm.count("no-passes");
+  if (vm.count("no-fuse") || vm.count("no-fuse-group-norm"))
+    pipeline.fuseGroupNorm = false;
+  if (vm.count("no-fuse") || vm.count("no-fuse-residual"))
+    pipeline.fuseResidual = false;
+  if (vm.count("no-fuse") || vm.count("no-tile-group-norm"))
+    pipeline.tileGroupNorm = false;
+  options.lowering.printIRAfterAll = vm.count("mlir-print-ir-after-all");
   return compile(options);
 }
 

@@ -1,8 +1,8 @@
 //===- InspectCommand.cpp - bitc inspect ----------------------------------===//
 
-#include "frontend/Importer.h"
 #include "ir/BitOps.h"
 #include "tools/bitc/Commands.h"
+#include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -55,18 +55,30 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
     reportError(llvm::toString(size.takeError()));
     return 1;
   }
+  // MACs and layer counts come from the imported graph; the workspace from a
+  // separately lowered copy.
   mlir::MLIRContext context;
-  ImportOptions importOptions;
-  importOptions.batch = batch;
-  importOptions.height = size->first;
-  importOptions.width = size->second;
-  importOptions.configPath = model->configPath;
-  auto module =
-      importBitModel(context, model->config, *model->store, importOptions);
+  LoweringOptions lowering;
+  lowering.batch = batch;
+  lowering.imageSize = imageSize;
+  lowering.runPasses = false;
+  auto module = lowerModel(context, *model, lowering);
   if (!module) {
     reportError(llvm::toString(module.takeError()));
     return 1;
   }
+  mlir::OwningOpRef<mlir::ModuleOp> lowered = (*module)->clone();
+  if (llvm::Error err = runDefaultPipeline(*lowered, lowering)) {
+    reportError(llvm::toString(std::move(err)));
+    return 1;
+  }
+  int64_t workspace = 0, naive = 0;
+  lowered->walk([&](mlir::func::FuncOp func) {
+    if (auto attr = func->getAttrOfType<mlir::IntegerAttr>("bit.workspace_bytes"))
+      workspace = attr.getInt();
+    if (auto attr = func->getAttrOfType<mlir::IntegerAttr>("bit.naive_bytes"))
+      naive = attr.getInt();
+  });
 
   const BitConfig &config = model->config;
   int64_t convs = 0, norms = 0, macs = 0;
@@ -127,6 +139,9 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
                 config.numChannels, size->first, size->second);
   os << formatv("MACs:          {0} ({1:F2} G) per forward\n", macs,
                 macs / 1e9);
+  os << formatv("workspace:     {0:F2} MB planned ({1:F2} MB if every "
+                "intermediate tensor had its own buffer)\n",
+                workspace / 1e6, naive / 1e6);
   os << formatv("labels:        {0}", config.labels.size());
   for (size_t i = 0; i < config.labels.size() && i < 5; ++i)
     os << (i ? ", " : " (") << i << ": " << config.labels[i];

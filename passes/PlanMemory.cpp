@@ -1,0 +1,110 @@
+//===- PlanMemory.cpp - Liveness-based arena offsets ----------------------===//
+//
+// A classic static planner: the function is one block, so every intermediate
+// tensor lives from its defining op to its last user. Tensors are placed
+// largest first at the lowest aligned offset that overlaps no placed tensor
+// whose live range intersects its own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/BitOps.h"
+#include "passes/Passes.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::bit {
+#define GEN_PASS_DEF_BITPLANMEMORY
+#include "passes/Passes.h.inc"
+} // namespace mlir::bit
+
+using namespace mlir;
+using namespace mlir::bit;
+
+namespace {
+
+struct Buffer {
+  Value value;
+  int64_t begin; // index of the defining op
+  int64_t end;   // index of the last user (inclusive)
+  int64_t bytes;
+  int64_t offset = -1;
+};
+
+struct PlanMemoryPass : mlir::bit::impl::BitPlanMemoryBase<PlanMemoryPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (!func.getBody().hasOneBlock()) {
+      func.emitOpError() << "bit-plan-memory expects a single-block function";
+      return signalPassFailure();
+    }
+    Block &block = func.getBody().front();
+    llvm::DenseMap<Operation *, int64_t> index;
+    int64_t position = 0;
+    for (Operation &op : block)
+      index[&op] = position++;
+
+    std::vector<Buffer> buffers;
+    int64_t naive = 0;
+    for (Operation &op : block) {
+      if (isa<WeightOp>(op) || op.hasTrait<OpTrait::IsTerminator>())
+        continue;
+      for (Value result : op.getResults()) {
+        auto type = cast<RankedTensorType>(result.getType());
+        int64_t bytes = alignTo(type.getNumElements() * 4);
+        int64_t end = index[&op];
+        for (Operation *user : result.getUsers())
+          end = std::max(end, index[block.findAncestorOpInBlock(*user)]);
+        buffers.push_back({result, index[&op], end, bytes});
+        naive += bytes;
+      }
+    }
+
+    std::vector<Buffer *> order;
+    for (Buffer &buffer : buffers)
+      order.push_back(&buffer);
+    std::stable_sort(order.begin(), order.end(),
+                     [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+    std::vector<Buffer *> placed;
+    int64_t arena = 0;
+    for (Buffer *buffer : order) {
+      std::vector<Buffer *> live;
+      for (Buffer *other : placed)
+        if (other->begin <= buffer->end && buffer->begin <= other->end)
+          live.push_back(other);
+      std::sort(live.begin(), live.end(), [](Buffer *a, Buffer *b) {
+        return a->offset < b->offset;
+      });
+      int64_t offset = 0;
+      for (Buffer *other : live) {
+        if (offset + buffer->bytes <= other->offset)
+          break;
+        offset = std::max(offset, alignTo(other->offset + other->bytes));
+      }
+      buffer->offset = offset;
+      arena = std::max(arena, offset + buffer->bytes);
+      placed.push_back(buffer);
+    }
+
+    Builder builder(&getContext());
+    llvm::DenseMap<Operation *, SmallVector<int64_t>> offsets;
+    for (Buffer &buffer : buffers) {
+      Operation *op = buffer.value.getDefiningOp();
+      auto &list = offsets[op];
+      list.resize(op->getNumResults(), -1);
+      list[cast<OpResult>(buffer.value).getResultNumber()] = buffer.offset;
+    }
+    for (auto &[op, list] : offsets)
+      op->setAttr("bit.offsets", builder.getDenseI64ArrayAttr(list));
+    func->setAttr("bit.workspace_bytes", builder.getI64IntegerAttr(arena));
+    func->setAttr("bit.naive_bytes", builder.getI64IntegerAttr(naive));
+  }
+
+  int64_t alignTo(int64_t bytes) const {
+    int64_t a = std::max<int64_t>(alignment, 1);
+    return (bytes + a - 1) / a * a;
+  }
+};
+
+} // namespace
