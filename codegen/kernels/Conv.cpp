@@ -1,0 +1,373 @@
+//===- Conv.cpp - Register-blocked direct convolution ---------------------===//
+//
+// out(c, x, y, n) = sum_{ci, kx, ky} W[c][ci][ky][kx] *
+//                   staged(ci, x*sx + kx*dx - padLeft, y*sy + ky*dy - padTop, n)
+//                   (+ residual(c, x, y, n))
+// staged = zero-bordered act(input * scale + shift) (or the raw input).
+//
+// Schedule (see performance-notes.md):
+//  * a register tile of `channelVectors` vectors of output channels x
+//    `pixelsX` x `pixelsY` output pixels (12 accumulators on 16-register
+//    targets); the accumulator Func is computed per tile, fully unrolled, and
+//    its update runs the reduction with input channels innermost (unrolled by
+//    2), then kx, then ky: per input channel, `channelVectors` contiguous
+//    weight loads and `pixels` broadcasts feed the FMAs;
+//  * weights repacked to (co % B, ci, kx, ky, co / B): exactly the order the
+//    inner loop reads them;
+//  * output channel blocks are grouped so a group's weights stay in L2; one
+//    parallel loop over (n, channel group, row band);
+//  * the staged input is computed once per output row band (sliding window
+//    over rows, folded storage) or once per task, never in the inner loop;
+//  * statistics: a second pass over each finished tile of rows, two passes
+//    per tile (mean, then sum of squared deviations from that exact tile mean)
+//    with fp32 per-channel partials over at most one tile, merged per group.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/kernels/KernelUtil.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+using namespace Halide;
+using Halide::Internal::const_true;
+using Halide::Internal::is_const_one;
+
+namespace bitc::kernels {
+using namespace detail;
+
+namespace {
+
+int registerCount(const Target &target) {
+  if (target.has_feature(Target::AVX512))
+    return 32;
+  if (target.arch == Target::ARM && target.bits == 64)
+    return 32;
+  return 16;
+}
+
+/// Loop structure chosen for one conv.
+struct ConvPlan {
+  ConvTile tile;
+  int64_t blocks = 1;      // output channel blocks of tile.blockChannels()
+  int64_t groupBlocks = 1; // blocks per parallel task
+  int64_t bandTiles = 1;   // rows of register tiles per parallel task
+  bool channelMajor = false; // task loops: blocks outside rows
+  bool stage = false;
+};
+
+ConvPlan planConv(const ConvSpec &s, const Target &target) {
+  ConvPlan p;
+  p.tile = chooseConvTile(s, target);
+  const int64_t B = p.tile.blockChannels();
+  p.blocks = ceilDiv(s.outC, B);
+  const bool padded = s.padTop || s.padLeft || s.padBottom || s.padRight;
+  p.stage = s.hasPrologue || padded || s.inputNCHW;
+
+  const int64_t OH = s.outH(), OW = s.outW();
+  const int64_t blockWeightBytes = s.inC * s.kernelH * s.kernelW * B * 4;
+  // Keep a task's weights within about half of a 1 MB L2.
+  const int64_t groupBudget = 512 * 1024;
+  p.groupBlocks = p.blocks;
+  while (p.groupBlocks > 1 && p.groupBlocks * blockWeightBytes > groupBudget) {
+    int64_t next = p.groupBlocks - 1;
+    while (next > 1 && p.blocks % next != 0)
+      --next;
+    p.groupBlocks = next;
+  }
+  const int64_t groups = p.blocks / p.groupBlocks;
+
+  // Input bytes one image's task region touches; small planes are walked
+  // channel-block-major so a block's weights stay in L1 while all pixels pass.
+  const int64_t inPlaneBytes = s.inC * s.inH * s.inW * 4;
+  p.channelMajor = inPlaneBytes <= 512 * 1024 && groups * s.batch < 4 * kTunedThreads;
+
+  const int64_t yTiles = ceilDiv(OH, p.tile.pixelsY);
+  // Enough tasks to balance kTunedThreads threads (at least 4 per thread),
+  // bands of several rows so the 3x3 halo is amortized.
+  const int64_t wantTasks = 4 * kTunedThreads;
+  int64_t bands = std::max<int64_t>(1, ceilDiv(wantTasks, groups * s.batch));
+  const int64_t minBandTiles = s.kernelH > 1 ? 2 : 1;
+  bands = std::min<int64_t>(bands, std::max<int64_t>(1, yTiles / minBandTiles));
+  p.bandTiles = ceilDiv(yTiles, bands);
+  (void)OW;
+  return p;
+}
+
+} // namespace
+
+ConvTile chooseConvTile(const ConvSpec &s, const Target &target) {
+  const int vw = floatVectorWidth(target);
+  const int regs = registerCount(target);
+  const int maxAcc = regs - 4;
+  const int64_t OH = s.outH(), OW = s.outW();
+  ConvTile best;
+  best.vectorWidth = vw;
+  double bestCost = 1e30;
+  for (int cv = 1; cv <= 6; ++cv)
+    for (int py = 1; py <= 2; ++py)
+      for (int px = 1; px <= 12; ++px) {
+        const int acc = cv * px * py;
+        const int pixels = px * py;
+        if (acc > maxAcc || acc < 8 || acc + std::min(cv, pixels) + 1 > regs)
+          continue;
+        if (px > OW || py > OH)
+          continue;
+        const int64_t B = int64_t(cv) * vw;
+        const double wasteC = double(ceilDiv(s.outC, B) * B) / double(s.outC);
+        const double wasteX = double(ceilDiv(OW, px) * px) / double(OW);
+        const double wasteY = double(ceilDiv(OH, py) * py) / double(OH);
+        // Loads per FMA (weights + broadcasts), and fewer accumulators than
+        // the register file allows hide less FMA latency.
+        const double loads = double(cv + pixels) / double(acc);
+        double cost = wasteC * wasteX * wasteY * (1.0 + 0.35 * loads) *
+                      std::pow(double(maxAcc) / acc, 0.3);
+        // 2-row tiles read two input rows per step: slight preference for 1.
+        if (py > 1)
+          cost *= 1.01;
+        if (cost < bestCost) {
+          bestCost = cost;
+          best.channelVectors = cv;
+          best.pixelsX = px;
+          best.pixelsY = py;
+        }
+      }
+  if (bestCost == 1e30) { // tiny outputs: a single pixel per tile
+    best.channelVectors = 3;
+    best.pixelsX = 1;
+    best.pixelsY = 1;
+  }
+  return best;
+}
+
+std::vector<int> packedConvWeightShape(const ConvSpec &s, const Target &target) {
+  const int64_t B = chooseConvTile(s, target).blockChannels();
+  return {int(B), int(s.inC), int(s.kernelW), int(s.kernelH),
+          int(ceilDiv(s.outC, B))};
+}
+
+std::vector<float> packConvWeights(const ConvSpec &s, const Target &target,
+                                   const float *oihw) {
+  const int64_t B = chooseConvTile(s, target).blockChannels();
+  const int64_t blocks = ceilDiv(s.outC, B);
+  const int64_t C = s.inC, KH = s.kernelH, KW = s.kernelW;
+  std::vector<float> packed(size_t(blocks * KH * KW * C * B), 0.0f);
+  for (int64_t o = 0; o < s.outC; ++o)
+    for (int64_t i = 0; i < C; ++i)
+      for (int64_t ky = 0; ky < KH; ++ky)
+        for (int64_t kx = 0; kx < KW; ++kx) {
+          const float w = oihw[((o * C + i) * KH + ky) * KW + kx];
+          const int64_t idx = (((o / B) * KH + ky) * KW + kx) * C * B + i * B + o % B;
+          packed[size_t(idx)] = w;
+        }
+  return packed;
+}
+
+std::vector<float> packConvWeights(const ConvSpec &s, const float *oihw) {
+  return packConvWeights(s, get_host_target(), oihw);
+}
+
+int64_t preferredStatsTileRows(const ConvSpec &s, const Target &target) {
+  ConvPlan p = planConv(s, target);
+  return std::max<int64_t>(1, p.bandTiles * p.tile.pixelsY);
+}
+
+KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
+  const ConvPlan plan = planConv(s, target);
+  const ConvTile &tile = plan.tile;
+  const int vw = tile.vectorWidth;
+  const int B = tile.blockChannels();
+  const int64_t N = s.batch, C = s.inC, H = s.inH, W = s.inW;
+  const int64_t OH = s.outH(), OW = s.outW(), OC = s.outC;
+  const int64_t KH = s.kernelH, KW = s.kernelW;
+
+  KernelPipeline k;
+  ImageParam input(Float(32), 4, "input");
+  ImageParam weights(Float(32), 5, "weights");
+  ImageParam prologue(Float(32), 3, "prologue");
+  ImageParam residual(Float(32), 4, "residual");
+  if (s.inputNCHW)
+    declareDense(input, {W, H, C, N});
+  else
+    declareDense(input, {C, W, H, N});
+  declareDense(weights, {B, C, KW, KH, plan.blocks});
+  k.params = {input, weights};
+  if (s.hasPrologue) {
+    declareDense(prologue, {C, 2, N});
+    k.params.push_back(prologue);
+  }
+  if (s.hasResidual) {
+    declareDense(residual, {OC, OW, OH, N});
+    k.params.push_back(residual);
+  }
+
+  Var c("c"), x("x"), y("y"), n("n");
+
+  // The input as the convolution sees it, in padded coordinates.
+  Func staged("staged");
+  {
+    Expr xs = x, ys = y;
+    Expr inside = const_true();
+    if (s.padLeft) {
+      inside = inside && x >= 0;
+      xs = max(xs, 0);
+    }
+    if (s.padRight) {
+      inside = inside && x < int(W);
+      xs = min(xs, int(W - 1));
+    }
+    if (s.padTop) {
+      inside = inside && y >= 0;
+      ys = max(ys, 0);
+    }
+    if (s.padBottom) {
+      inside = inside && y < int(H);
+      ys = min(ys, int(H - 1));
+    }
+    Expr v = s.inputNCHW ? input(xs, ys, c, n) : input(c, xs, ys, n);
+    if (s.hasPrologue)
+      v = applyActivation(s.prologueActivation,
+                          v * prologue(c, 0, n) + prologue(c, 1, n));
+    if (!is_const_one(inside))
+      v = select(inside, v, 0.0f);
+    staged(c, x, y, n) = v;
+  }
+
+  RDom r(0, int(C), 0, int(KW), 0, int(KH), "r");
+  Func acc("acc");
+  acc(c, x, y, n) = 0.0f;
+  Expr ix = x * int(s.strideW) + r.y * int(s.dilationW) - int(s.padLeft);
+  Expr iy = y * int(s.strideH) + r.z * int(s.dilationH) - int(s.padTop);
+  acc(c, x, y, n) += weights(c % B, r.x, r.y, r.z, c / B) * staged(r.x, ix, iy, n);
+
+  Func out("output");
+  {
+    Expr v = acc(c, x, y, n);
+    if (s.hasResidual)
+      v = v + residual(c, x, y, n);
+    out(c, x, y, n) = v;
+  }
+  declareDense(out.output_buffer(), {OC, OW, OH, N});
+
+  // ---- schedule of the convolution ----
+  Var co("co"), ci("ci"), xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  Var cog("cog"), coi("coi"), yb("yb"), yr("yr"), task("task");
+  out.split(c, co, ci, B, TailStrategy::GuardWithIf)
+      .split(x, xo, xi, tile.pixelsX, TailStrategy::ShiftInwards)
+      .split(y, yo, yi, tile.pixelsY, TailStrategy::ShiftInwards)
+      .split(co, cog, coi, int(plan.groupBlocks), TailStrategy::GuardWithIf)
+      .split(yo, yb, yr, int(plan.bandTiles), TailStrategy::GuardWithIf);
+  if (plan.channelMajor)
+    out.reorder(ci, xi, yi, xo, yr, coi, cog, yb, n);
+  else
+    out.reorder(ci, xi, yi, xo, coi, yr, cog, yb, n);
+  out.fuse(cog, yb, task).fuse(task, n, task).parallel(task);
+  out.vectorize(ci, vw).unroll(ci).unroll(xi).unroll(yi);
+
+  acc.compute_at(out, xo)
+      .bound_extent(c, B)
+      .bound_extent(x, tile.pixelsX)
+      .bound_extent(y, tile.pixelsY)
+      .store_in(MemoryType::Register);
+  acc.vectorize(c, vw).unroll(c).unroll(x).unroll(y);
+  {
+    Stage u = acc.update();
+    RVar rci("rci"), rco("rco");
+    if (C % 2 == 0 && C >= 4) {
+      u.split(r.x, rco, rci, 2).reorder(c, x, y, rci, rco, r.y, r.z, n).unroll(rci);
+    } else if (C <= 4) {
+      u.reorder(c, x, y, r.x, r.y, r.z, n).unroll(r.x);
+    } else {
+      u.reorder(c, x, y, r.x, r.y, r.z, n);
+    }
+    u.vectorize(c, vw).unroll(c).unroll(x).unroll(y);
+  }
+
+  if (plan.stage) {
+    if (plan.channelMajor) {
+      staged.compute_at(out, task);
+    } else {
+      staged.store_at(out, task).compute_at(out, yr);
+    }
+    if (C >= vw) {
+      staged.vectorize(c, vw);
+    } else if (s.inputNCHW) {
+      staged.reorder(x, c, y, n).vectorize(x, vw).unroll(c);
+    }
+  }
+
+  std::ostringstream note;
+  note << "conv tile " << tile.channelVectors << "x" << vw << "ch x "
+       << tile.pixelsX << "x" << tile.pixelsY << "px, blocks " << plan.blocks
+       << " in groups of " << plan.groupBlocks << ", band " << plan.bandTiles
+       << " tile rows, " << (plan.channelMajor ? "channel-major" : "row-major")
+       << (plan.stage ? ", staged input" : "");
+
+  std::vector<Func> outputs = {out};
+  if (s.hasStats) {
+    const int64_t T = s.statsTileRows, tiles = s.statsTiles();
+    const int64_t G = s.statsGroups, Cg = OC / G;
+    Var g("g"), t("t"), kk("k");
+    RDom rt(0, int(OW), 0, int(T), "rt");
+    if (OH % T != 0)
+      rt.where(t * int(T) + rt.y < int(OH));
+    Expr rows = min(int(T), int(OH) - t * int(T));
+    Expr count = cast<float>(rows * int(OW * Cg));
+    Expr yy = min(t * int(T) + rt.y, int(OH - 1)); // clamp: bounds only
+
+    Func csum("csum"), gmean("gmean"), cmean("cmean"), csq("csq"), gm2("gm2");
+    csum(c, t, n) = 0.0f;
+    csum(c, t, n) += out(c, rt.x, yy, n);
+    RDom rg(0, int(Cg), "rg");
+    gmean(g, t, n) = 0.0f;
+    gmean(g, t, n) += csum(g * int(Cg) + rg, t, n);
+    Func gmeanN("gmean_n");
+    gmeanN(g, t, n) = gmean(g, t, n) / count;
+    cmean(c, t, n) = gmeanN(c / int(Cg), t, n);
+    csq(c, t, n) = 0.0f;
+    Expr d = out(c, rt.x, yy, n) - cmean(c, t, n);
+    csq(c, t, n) += d * d;
+    gm2(g, t, n) = 0.0f;
+    gm2(g, t, n) += csq(g * int(Cg) + rg, t, n);
+
+    Func stats("stats");
+    stats(kk, g, t, n) =
+        select(kk == 0, count, kk == 1, gmeanN(g, t, n), gm2(g, t, n));
+    declareDense(stats.output_buffer(), {3, G, tiles, N});
+
+    Var tn("tn");
+    stats.compute_root().reorder(kk, g, t, n).fuse(t, n, tn).parallel(tn).unroll(kk, 3);
+    // The channel reductions keep a few vectors of channels in registers
+    // while walking the tile's pixels.
+    const int cblock = OC % (4 * vw) == 0 ? 4 * vw : (OC % vw == 0 ? vw : 1);
+    for (Func f : {csum, csq}) {
+      f.compute_at(stats, tn);
+      if (cblock > 1) {
+        Var cvo("cvo"), cvi("cvi");
+        f.vectorize(c, vw);
+        f.update()
+            .split(c, cvo, cvi, cblock)
+            .reorder(cvi, rt.x, rt.y, cvo)
+            .vectorize(cvi, vw)
+            .unroll(cvi);
+      }
+    }
+    gmean.compute_at(stats, tn);
+    gmeanN.compute_at(stats, tn);
+    cmean.compute_at(stats, tn);
+    gm2.compute_at(stats, tn);
+    outputs.push_back(stats);
+    note << ", stats tiles of " << T << " rows (second pass)";
+  }
+
+  k.pipeline = Pipeline(outputs);
+  for (const ImageParam &p : k.params)
+    k.inputs.push_back(p);
+  for (const Func &f : outputs)
+    k.outputs.push_back(outputArgument(f));
+  k.scheduleNote = note.str();
+  return k;
+}
+
+} // namespace bitc::kernels

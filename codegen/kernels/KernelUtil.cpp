@@ -1,0 +1,79 @@
+//===- KernelUtil.cpp - Helpers shared by the kernel builders -------------===//
+
+#include "codegen/kernels/KernelUtil.h"
+
+#include <cmath>
+
+using namespace Halide;
+
+namespace bitc::kernels {
+namespace detail {
+
+void declareDense(OutputImageParam param, const std::vector<int64_t> &extents) {
+  int64_t stride = 1;
+  for (size_t i = 0; i < extents.size(); ++i) {
+    param.dim(i).set_bounds(0, static_cast<int>(extents[i]));
+    param.dim(i).set_stride(static_cast<int>(stride));
+    stride *= extents[i];
+  }
+}
+
+Argument outputArgument(const Func &f) {
+  return Argument(f.name(), Argument::OutputBuffer, f.output_types()[0],
+                  f.dimensions(), ArgumentEstimates{});
+}
+
+int floatVectorWidth(const Target &target) {
+  int w = target.natural_vector_size<float>();
+  return w < 4 ? 4 : w;
+}
+
+Expr accurateExp(Expr x) {
+  // exp(x) = 2^k * exp(r), k = round(x / ln 2), r = x - k ln 2 in two pieces
+  // (Cody-Waite), exp(r) by the Cephes expf minimax polynomial (|r| <= ln2/2).
+  x = clamp(x, -87.0f, 88.0f);
+  Expr k = floor(x * 1.44269504088896341f + 0.5f);
+  Expr r = x - k * 0.693359375f;
+  r = r - k * -2.12194440e-4f;
+  Expr p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  Expr e = p * (r * r) + r + 1.0f;
+  Expr scale = reinterpret(Float(32), (cast<int32_t>(k) + 127) << 23);
+  return e * scale;
+}
+
+} // namespace detail
+
+Expr applyActivation(Activation activation, const Expr &x) {
+  switch (activation) {
+  case Activation::None:
+    return x;
+  case Activation::Relu:
+    return max(x, 0.0f);
+  case Activation::Gelu:
+    // Halide 14's erf (float, last 3 bits of the mantissa, vectorizes).
+    return 0.5f * x * (1.0f + erf(x * 0.70710678118654752f));
+  case Activation::GeluTanh: {
+    // tanh(u) = sign(u) (1 - 2 / (exp(2|u|) + 1)): no cancellation for large
+    // |u|, absolute error ~1e-7 near 0.
+    Expr u = 0.79788456080286536f * (x + 0.044715f * x * x * x);
+    Expr au = abs(u);
+    Expr t = 1.0f - 2.0f / (detail::accurateExp(2.0f * au) + 1.0f);
+    t = select(u < 0.0f, -t, t);
+    return 0.5f * x * (1.0f + t);
+  }
+  case Activation::Selu: {
+    const float alpha = 1.6732632423543772848170429916717f;
+    const float scale = 1.0507009873554804934193349852946f;
+    return select(x > 0.0f, scale * x,
+                  (scale * alpha) * (detail::accurateExp(min(x, 0.0f)) - 1.0f));
+  }
+  }
+  return x;
+}
+
+} // namespace bitc::kernels
