@@ -144,7 +144,8 @@ def write_checkpoint(out, config, params, dtype="f32", shards=1, fmt="safetensor
     os.makedirs(out, exist_ok=True)
     for stale in os.listdir(out):  # a rerun must not leave another weight layout behind
         if stale.startswith("model") and (stale.endswith(".safetensors") or stale.endswith(".json")) \
-                or stale in ("pytorch_model.bin", "config.json") or stale.endswith(".npz"):
+                or stale in ("pytorch_model.bin", "config.json", "input.f32", "expected.f32", "io.json") \
+                or stale.endswith(".npz"):
             os.remove(os.path.join(out, stale))
     config = dict(config, torch_dtype={"f32": "float32", "f16": "float16", "bf16": "bfloat16"}[dtype],
                   transformers_version="4.36.0")
