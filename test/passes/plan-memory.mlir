@@ -1,0 +1,34 @@
+// RUN: bitc-opt %s --bit-plan-memory -split-input-file | FileCheck %s
+// RUN: bitc-opt %s --bit-plan-memory=alignment=4 -split-input-file | FileCheck %s --check-prefix=ALIGN4
+
+// A chain a -> b -> c -> d of 4 KiB tensors: a and c (and b and d) never
+// live at the same time, so two slots suffice; the naive plan needs four.
+// CHECK-LABEL: func.func @chain
+// CHECK-SAME: bit.naive_bytes = 16384 : i64, bit.workspace_bytes = 8192 : i64
+// CHECK: bit.activation "relu" %arg0 {bit.offsets = array<i64: [[A:[0-9]+]]>}
+// CHECK: bit.activation "relu" %{{.+}} {bit.offsets = array<i64: [[B:[0-9]+]]>}
+// CHECK: bit.activation "relu" %{{.+}} {bit.offsets = array<i64: [[A]]>}
+// CHECK: bit.activation "relu" %{{.+}} {bit.offsets = array<i64: [[B]]>}
+func.func @chain(%x: tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32> {
+  %a = bit.activation "relu" %x : tensor<1x4x16x16xf32>
+  %b = bit.activation "relu" %a : tensor<1x4x16x16xf32>
+  %c = bit.activation "relu" %b : tensor<1x4x16x16xf32>
+  %d = bit.activation "relu" %c : tensor<1x4x16x16xf32>
+  return %d : tensor<1x4x16x16xf32>
+}
+
+// -----
+
+// A skip connection keeps %a alive across the block: three slots. Sizes are
+// rounded up to the alignment (8 bytes -> 64 by default, 8 with alignment=4).
+// CHECK-LABEL: func.func @skip
+// CHECK-SAME: bit.naive_bytes = 256 : i64, bit.workspace_bytes = 192 : i64
+// ALIGN4-LABEL: func.func @skip
+// ALIGN4-SAME: bit.naive_bytes = 32 : i64, bit.workspace_bytes = 24 : i64
+func.func @skip(%x: tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {
+  %a = bit.activation "relu" %x : tensor<1x2x1x1xf32>
+  %b = bit.activation "relu" %a : tensor<1x2x1x1xf32>
+  %c = bit.activation "relu" %b : tensor<1x2x1x1xf32>
+  %d = bit.add %c, %a : tensor<1x2x1x1xf32>
+  return %d : tensor<1x2x1x1xf32>
+}
