@@ -14,6 +14,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <system_error>
 
@@ -32,8 +33,16 @@ constexpr int64_t kMaxImageSide = 1 << 16;
 std::optional<int64_t> asInteger(const json::Value &value) {
   if (value.kind() != json::Value::Number)
     return std::nullopt;
+  // Integers written without a fraction or exponent are exact.
+  if (std::optional<uint64_t> u = value.getAsUINT64()) {
+    if (*u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return std::nullopt;
+    return static_cast<int64_t>(*u);
+  }
+  // Doubles (8.0, -3, 1e3) must be integral; keep them well inside int64
+  // (converting 2^63 would be undefined).
   double d = *value.getAsNumber();
-  if (!(d > -4.6e18 && d < 4.6e18))
+  if (!(d > -9.0e18 && d < 9.0e18))
     return std::nullopt;
   return value.getAsInteger();
 }

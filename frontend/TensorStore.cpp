@@ -22,6 +22,7 @@
 #include "llvm/Support/SwapByteOrder.h"
 
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -93,13 +94,15 @@ std::optional<DType> parseDType(StringRef name) {
 std::optional<int64_t> asNonNegativeInteger(const json::Value &value) {
   if (value.kind() != json::Value::Number)
     return std::nullopt;
-  double d = *value.getAsNumber();
+  if (std::optional<uint64_t> u = value.getAsUINT64()) {
+    if (*u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return std::nullopt;
+    return static_cast<int64_t>(*u);
+  }
+  double d = *value.getAsNumber(); // 2.0 is accepted, 2.5 is not
   if (!(d >= 0 && d < 9.0e18))
     return std::nullopt;
-  std::optional<int64_t> v = value.getAsInteger();
-  if (!v || *v < 0)
-    return std::nullopt;
-  return v;
+  return value.getAsInteger();
 }
 
 /// A header entry that passed every per-tensor check.
