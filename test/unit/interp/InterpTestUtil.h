@@ -73,10 +73,13 @@ protected:
   }
 
   /// Parses `text` (buffer name "test.mlir") and returns its function
-  /// `name` (or the first function when `name` is empty).
-  mlir::func::FuncOp parse(llvm::StringRef text, llvm::StringRef name = "") {
-    module = mlir::parseSourceString<mlir::ModuleOp>(text, &context,
-                                                     "test.mlir");
+  /// `name` (or the first function when `name` is empty). `verify` = false
+  /// keeps invalid IR, to test the interpreter's own verification.
+  mlir::func::FuncOp parse(llvm::StringRef text, llvm::StringRef name = "",
+                           bool verify = true) {
+    mlir::ParserConfig config(&context, verify);
+    module =
+        mlir::parseSourceString<mlir::ModuleOp>(text, config, "test.mlir");
     if (!module) {
       ADD_FAILURE() << "cannot parse:\n" << text.str();
       return nullptr;
@@ -105,8 +108,9 @@ protected:
 
   /// The error message of interpreting `text` ("" if it succeeds).
   std::string runError(llvm::StringRef text,
-                       const std::vector<HostTensor> &inputs) {
-    mlir::func::FuncOp func = parse(text);
+                       const std::vector<HostTensor> &inputs,
+                       bool verify = true) {
+    mlir::func::FuncOp func = parse(text, "", verify);
     if (!func)
       return "<parse error>";
     auto results = interpret(func, inputs);
