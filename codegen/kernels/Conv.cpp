@@ -274,14 +274,29 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
   {
     Stage u = acc.update();
     RVar rci("rci"), rco("rco");
+    // Emit the FMAs so that the operand kind with fewer values stays live:
+    // more weight vectors than pixels -> broadcast the pixels once and
+    // stream the weight vectors (acc + pixels + 1 registers), else the
+    // reverse (acc + weight vectors + 1).
+    Var cvo("cvo"), cvi("cvi");
+    u.split(c, cvo, cvi, vw);
+    const bool pixelsInner = tile.channelVectors > tile.pixelsX * tile.pixelsY;
+    std::vector<VarOrRVar> order;
+    if (pixelsInner)
+      order = {cvi, x, y, cvo};
+    else
+      order = {cvi, cvo, x, y};
     if (C % 2 == 0 && C >= 4) {
-      u.split(r.x, rco, rci, 2).reorder(c, x, y, rci, rco, r.y, r.z, n).unroll(rci);
-    } else if (C <= 4) {
-      u.reorder(c, x, y, r.x, r.y, r.z, n).unroll(r.x);
+      u.split(r.x, rco, rci, 2);
+      order.insert(order.end(), {rci, rco, r.y, r.z, n});
+      u.reorder(order).unroll(rci);
     } else {
-      u.reorder(c, x, y, r.x, r.y, r.z, n);
+      order.insert(order.end(), {r.x, r.y, r.z, n});
+      u.reorder(order);
+      if (C <= 4)
+        u.unroll(r.x);
     }
-    u.vectorize(c, vw).unroll(c).unroll(x).unroll(y);
+    u.vectorize(cvi).unroll(cvo).unroll(x).unroll(y);
   }
 
   if (plan.stage) {
