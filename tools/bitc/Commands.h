@@ -12,6 +12,7 @@ namespace bitc {
 /// and returns the process exit code.
 int runCompileCommand(const std::vector<std::string> &args);
 int runInspectCommand(const std::vector<std::string> &args);
+int runRunCommand(const std::vector<std::string> &args);
 
 /// Prints `bitc: error: <line>` for every line of `message`.
 void reportError(const std::string &message);

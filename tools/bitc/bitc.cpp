@@ -20,6 +20,8 @@ static const char *const generalUsage =
     "--help)\n"
     "  inspect MODEL_DIR          summarize a checkpoint (see bitc inspect "
     "--help)\n"
+    "  run MODEL_DIR|FILE.mlir    run the reference interpreter (see bitc run "
+    "--help)\n"
     "\n"
     "options:\n"
     "  -h, --help                 show this help\n"
@@ -45,7 +47,9 @@ int main(int argc, char **argv) {
     return runCompileCommand(args);
   if (command == "inspect")
     return runInspectCommand(args);
+  if (command == "run")
+    return runRunCommand(args);
   reportError("unknown command '" + command +
-              "' (expected compile or inspect; see bitc --help)");
+              "' (expected compile, inspect or run; see bitc --help)");
   return 1;
 }
