@@ -29,6 +29,15 @@ struct HostTensor {
 /// returns the results.
 /// Errors (unsupported op, shape mismatch of inputs, weights that are not
 /// readable f32 elements) are one-line llvm::Errors naming the op's location.
+///
+/// Details: `func` is verified first (the first verifier error becomes
+/// "invalid IR: <loc>: <message>"); locations print as `file:line:col`, a
+/// NameLoc as `'name'` (or `<child loc> ('name')`); attributes the op does not
+/// define (e.g. memory offsets added by later passes) are ignored. Values are
+/// freed after their last use. Convolutions run output channels in parallel
+/// with llvm::parallelFor (set llvm::parallel::strategy to
+/// llvm::hardware_concurrency(1) for one thread); results do not depend on
+/// the thread count.
 llvm::Expected<std::vector<HostTensor>>
 interpret(mlir::func::FuncOp func, llvm::ArrayRef<HostTensor> inputs);
 
