@@ -244,7 +244,18 @@ void convTests() {
   // tiny spatial extent.
   checkConv(withPrologue(conv(1, 16, 2, 2, 32, 3, 1, 1, 1, 1, 1, 1),
                          Activation::Relu));
-  // 1x1 with 2048 outputs (channel-major), stats 1-row tiles.
+  // Large weights, small plane: blocks-outer direct mode with statistics in a
+  // second pass; then a 3x3 with blocks outer, residual, stride 2.
+  checkConv(withStats(withPrologue(conv(1, 512, 5, 6, 1024, 1, 1, 1, 0, 0, 0, 0),
+                                   Activation::Relu),
+                      32, 2));
+  {
+    ConvSpec b = withPrologue(conv(1, 128, 11, 9, 96, 3, 2, 1, 1, 1, 1, 1),
+                              Activation::Gelu);
+    b.hasResidual = true;
+    checkConv(b);
+  }
+  // 1x1 with 2048 outputs, stats 1-row tiles.
   checkConv(withStats(withPrologue(conv(1, 64, 7, 7, 2048, 1, 1, 1, 0, 0, 0, 0),
                                    Activation::Relu),
                       32, 1));

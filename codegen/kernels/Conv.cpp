@@ -48,14 +48,50 @@ int registerCount(const Target &target) {
 }
 
 /// Loop structure chosen for one conv.
+///
+/// Direct mode: the output Func itself is register-tiled; one parallel loop
+/// over (n, channel group, row band).
+/// Banded mode (statistics fused): one parallel loop over (n, row band); per
+/// band, the finished output of all channels is computed into a band buffer
+/// (`final`), copied to the output, and its statistics are reduced from the
+/// hot band (compute_with fuses the statistics loop with the band loop).
 struct ConvPlan {
   ConvTile tile;
   int64_t blocks = 1;      // output channel blocks of tile.blockChannels()
-  int64_t groupBlocks = 1; // blocks per parallel task
-  int64_t bandTiles = 1;   // rows of register tiles per parallel task
-  bool channelMajor = false; // task loops: blocks outside rows
+  int64_t groupBlocks = 1; // blocks per parallel task (direct mode)
+  int64_t bandRows = 1;    // output rows per parallel task
+  bool banded = false;
+  bool blocksOuter = false; // inside a task: channel blocks outside rows
   bool stage = false;
+  bool stageOnOutputGrid = false; // 1x1 unpadded: stage only the pixels used
 };
+
+/// Rough time of a (groups, bands) decomposition: FMA time including the
+/// imbalance of the last round of tasks, plus the traffic of re-reading a
+/// group's weights per band and a band's (staged) input per group.
+double decompositionCost(const ConvSpec &s, int64_t weightBytes, int64_t groups,
+                         int64_t bands, int64_t bandRows) {
+  const int threads = kTunedThreads;
+  const double flop = 2.0 * double(s.macs());
+  const int64_t tasks = groups * bands * s.batch;
+  const int64_t rounds = ceilDiv(tasks, threads);
+  const double balance = double(tasks) / double(rounds * threads);
+  double t = flop / (threads * 90e9) / balance;
+  // Input rows a band reads, halo included.
+  const double inRowBytes = double(s.inW * s.inC * 4);
+  const double bandInRows =
+      double(std::min<int64_t>(s.inH, bandRows * s.strideH +
+                                          (s.kernelH - 1) * s.dilationH));
+  const double traffic =
+      double(s.batch) * (double(bands) * double(weightBytes) +
+                         double(groups) * double(bands) * bandInRows * inRowBytes);
+  t += traffic / 20e9;
+  // Fewer than 4 tasks per thread leaves the pool no slack when the other
+  // core is busy: mild penalty.
+  if (tasks < 4 * threads)
+    t *= 1.0 + 0.02 * double(4 * threads - tasks);
+  return t;
+}
 
 ConvPlan planConv(const ConvSpec &s, const Target &target) {
   ConvPlan p;
@@ -64,33 +100,56 @@ ConvPlan planConv(const ConvSpec &s, const Target &target) {
   p.blocks = ceilDiv(s.outC, B);
   const bool padded = s.padTop || s.padLeft || s.padBottom || s.padRight;
   p.stage = s.hasPrologue || padded || s.inputNCHW;
+  p.stageOnOutputGrid = p.stage && !padded && s.kernelH == 1 && s.kernelW == 1 &&
+                        (s.strideH > 1 || s.strideW > 1);
 
   const int64_t OH = s.outH(), OW = s.outW();
-  const int64_t blockWeightBytes = s.inC * s.kernelH * s.kernelW * B * 4;
-  // Keep a task's weights within about half of a 1 MB L2.
-  const int64_t groupBudget = 512 * 1024;
-  p.groupBlocks = p.blocks;
-  while (p.groupBlocks > 1 && p.groupBlocks * blockWeightBytes > groupBudget) {
-    int64_t next = p.groupBlocks - 1;
-    while (next > 1 && p.blocks % next != 0)
-      --next;
-    p.groupBlocks = next;
+  const int64_t weightBytes = s.inC * s.kernelH * s.kernelW * p.blocks * B * 4;
+  const int64_t outBytes = OH * OW * s.outC * 4;
+  // Statistics are fused unless the layer is small in space and large in
+  // weights (there a second pass over an output that sits in L2 is cheaper
+  // than re-reading all the weights once per band).
+  p.banded = s.hasStats && (outBytes > 2 * 1024 * 1024 || weightBytes <= 1024 * 1024);
+
+  const int64_t PY = p.tile.pixelsY;
+  double best = 1e30;
+  if (p.banded) {
+    const int64_t T = s.statsTileRows, tiles = s.statsTiles();
+    for (int64_t m = 1; m <= tiles; ++m) {
+      const int64_t bands = ceilDiv(tiles, m);
+      if (m > 1 && ceilDiv(tiles, m - 1) == bands)
+        continue;
+      double c = decompositionCost(s, weightBytes, 1, bands, m * T);
+      if (c < best) {
+        best = c;
+        p.bandRows = std::min(OH, m * T);
+      }
+    }
+    p.groupBlocks = p.blocks;
+  } else {
+    const int64_t yTiles = ceilDiv(OH, PY);
+    for (int64_t groups = 1; groups <= p.blocks; ++groups) {
+      const int64_t gb = ceilDiv(p.blocks, groups);
+      if (groups > 1 && ceilDiv(p.blocks, groups - 1) == gb)
+        continue;
+      for (int64_t bands = 1; bands <= yTiles; ++bands) {
+        const int64_t bt = ceilDiv(yTiles, bands);
+        if (bands > 1 && ceilDiv(yTiles, bands - 1) == bt)
+          continue;
+        double c = decompositionCost(s, weightBytes, ceilDiv(p.blocks, gb),
+                                     ceilDiv(yTiles, bt), bt * PY);
+        if (c < best) {
+          best = c;
+          p.groupBlocks = gb;
+          p.bandRows = bt * PY;
+        }
+      }
+    }
   }
-  const int64_t groups = p.blocks / p.groupBlocks;
-
-  // Input bytes one image's task region touches; small planes are walked
-  // channel-block-major so a block's weights stay in L1 while all pixels pass.
-  const int64_t inPlaneBytes = s.inC * s.inH * s.inW * 4;
-  p.channelMajor = inPlaneBytes <= 512 * 1024 && groups * s.batch < 4 * kTunedThreads;
-
-  const int64_t yTiles = ceilDiv(OH, p.tile.pixelsY);
-  // Enough tasks to balance kTunedThreads threads (at least 4 per thread),
-  // bands of several rows so the 3x3 halo is amortized.
-  const int64_t wantTasks = 4 * kTunedThreads;
-  int64_t bands = std::max<int64_t>(1, ceilDiv(wantTasks, groups * s.batch));
-  const int64_t minBandTiles = s.kernelH > 1 ? 2 : 1;
-  bands = std::min<int64_t>(bands, std::max<int64_t>(1, yTiles / minBandTiles));
-  p.bandTiles = ceilDiv(yTiles, bands);
+  // A task's weights that do not stay in L2 across its rows: walk the rows
+  // inside each channel block instead (the block's weights stay in L1/L2).
+  const int64_t taskWeightBytes = weightBytes / p.blocks * p.groupBlocks;
+  p.blocksOuter = taskWeightBytes > 256 * 1024;
   (void)OW;
   return p;
 }
@@ -169,8 +228,10 @@ std::vector<float> packConvWeights(const ConvSpec &s, const float *oihw) {
 }
 
 int64_t preferredStatsTileRows(const ConvSpec &s, const Target &target) {
-  ConvPlan p = planConv(s, target);
-  return std::max<int64_t>(1, p.bandTiles * p.tile.pixelsY);
+  ConvSpec unfused = s;
+  unfused.hasStats = false;
+  ConvPlan p = planConv(unfused, target);
+  return std::max<int64_t>(1, p.bandRows);
 }
 
 KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
@@ -225,6 +286,11 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
       inside = inside && y < int(H);
       ys = min(ys, int(H - 1));
     }
+    if (plan.stageOnOutputGrid) {
+      // 1x1 unpadded strided conv: stage only the pixels it reads.
+      xs = x * int(s.strideW);
+      ys = y * int(s.strideH);
+    }
     Expr v = s.inputNCHW ? input(xs, ys, c, n) : input(c, xs, ys, n);
     if (s.hasPrologue)
       v = applyActivation(s.prologueActivation,
@@ -239,33 +305,71 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
   acc(c, x, y, n) = 0.0f;
   Expr ix = x * int(s.strideW) + r.y * int(s.dilationW) - int(s.padLeft);
   Expr iy = y * int(s.strideH) + r.z * int(s.dilationH) - int(s.padTop);
-  acc(c, x, y, n) += weights(c % B, r.x, r.y, r.z, c / B) * staged(r.x, ix, iy, n);
+  if (plan.stageOnOutputGrid) {
+    ix = x;
+    iy = y;
+  }
+  Func src = plan.stage ? staged : Func(input);
+  acc(c, x, y, n) += weights(c % B, r.x, r.y, r.z, c / B) * src(r.x, ix, iy, n);
 
+  // `core` is the register-tiled Func: the output itself (direct mode) or the
+  // per-band buffer the output and the statistics read (banded mode).
   Func out("output");
+  Func core = plan.banded ? Func("final") : out;
   {
     Expr v = acc(c, x, y, n);
     if (s.hasResidual)
       v = v + residual(c, x, y, n);
-    out(c, x, y, n) = v;
+    core(c, x, y, n) = v;
+    if (plan.banded)
+      out(c, x, y, n) = core(c, x, y, n);
   }
   declareDense(out.output_buffer(), {OC, OW, OH, N});
 
   // ---- schedule of the convolution ----
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), yo("yo"), yi("yi");
   Var cog("cog"), coi("coi"), yb("yb"), yr("yr"), task("task");
-  out.split(c, co, ci, B, TailStrategy::GuardWithIf)
-      .split(x, xo, xi, tile.pixelsX, TailStrategy::ShiftInwards)
-      .split(y, yo, yi, tile.pixelsY, TailStrategy::ShiftInwards)
-      .split(co, cog, coi, int(plan.groupBlocks), TailStrategy::GuardWithIf)
-      .split(yo, yb, yr, int(plan.bandTiles), TailStrategy::GuardWithIf);
-  if (plan.channelMajor)
-    out.reorder(ci, xi, yi, xo, yr, coi, cog, yb, n);
-  else
-    out.reorder(ci, xi, yi, xo, coi, yr, cog, yb, n);
-  out.fuse(cog, yb, task).fuse(task, n, task).parallel(task);
-  out.vectorize(ci, vw).unroll(ci).unroll(xi).unroll(yi);
+  // Loop level inside a task where one row of register tiles starts (the
+  // staged input slides along it).
+  LoopLevel rowLevel, taskLevel;
+  if (!plan.banded) {
+    out.split(c, co, ci, B, TailStrategy::GuardWithIf)
+        .split(x, xo, xi, tile.pixelsX, TailStrategy::ShiftInwards)
+        .split(y, yo, yi, tile.pixelsY, TailStrategy::ShiftInwards)
+        .split(co, cog, coi, int(plan.groupBlocks), TailStrategy::GuardWithIf)
+        .split(yo, yb, yr, int(plan.bandRows / tile.pixelsY), TailStrategy::GuardWithIf);
+    if (plan.blocksOuter)
+      out.reorder(ci, xi, yi, xo, yr, coi, cog, yb, n);
+    else
+      out.reorder(ci, xi, yi, xo, coi, yr, cog, yb, n);
+    out.fuse(cog, yb, task).fuse(task, n, task).parallel(task);
+    out.vectorize(ci, vw).unroll(ci).unroll(xi).unroll(yi);
+    taskLevel = LoopLevel(out, task);
+    rowLevel = LoopLevel(out, yr);
+  } else {
+    // The band buffer has all channels of plan.bandRows rows; RoundUp over
+    // channels is safe there (internal allocation), ShiftInwards over pixels.
+    Var yin("yin"), cv("cv");
+    out.split(y, yb, yin, int(plan.bandRows), TailStrategy::GuardWithIf)
+        .reorder(c, x, yin, yb, n)
+        .fuse(yb, n, task)
+        .parallel(task);
+    if (OC >= vw)
+      out.vectorize(c, vw, TailStrategy::ShiftInwards);
+    core.compute_at(out, task)
+        .split(c, co, ci, B, TailStrategy::RoundUp)
+        .split(x, xo, xi, tile.pixelsX, TailStrategy::ShiftInwards)
+        .split(y, yo, yi, tile.pixelsY, TailStrategy::ShiftInwards);
+    if (plan.blocksOuter)
+      core.reorder(ci, xi, yi, xo, yo, co, n);
+    else
+      core.reorder(ci, xi, yi, xo, co, yo, n);
+    core.vectorize(ci, vw).unroll(ci).unroll(xi).unroll(yi);
+    taskLevel = LoopLevel(out, task);
+    rowLevel = LoopLevel(core, yo);
+  }
 
-  acc.compute_at(out, xo)
+  acc.compute_at(core, xo)
       .bound_extent(c, B)
       .bound_extent(x, tile.pixelsX)
       .bound_extent(y, tile.pixelsY)
@@ -300,11 +404,10 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
   }
 
   if (plan.stage) {
-    if (plan.channelMajor) {
-      staged.compute_at(out, task);
-    } else {
-      staged.store_at(out, task).compute_at(out, yr);
-    }
+    if (plan.blocksOuter)
+      staged.compute_at(taskLevel);
+    else
+      staged.store_at(taskLevel).compute_at(rowLevel);
     if (C >= vw) {
       staged.vectorize(c, vw);
     } else if (s.inputNCHW) {
@@ -313,11 +416,16 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
   }
 
   std::ostringstream note;
-  note << "conv tile " << tile.channelVectors << "x" << vw << "ch x "
-       << tile.pixelsX << "x" << tile.pixelsY << "px, blocks " << plan.blocks
-       << " in groups of " << plan.groupBlocks << ", band " << plan.bandTiles
-       << " tile rows, " << (plan.channelMajor ? "channel-major" : "row-major")
-       << (plan.stage ? ", staged input" : "");
+  note << "tile " << tile.channelVectors << "x" << vw << "ch x "
+       << tile.pixelsX << "x" << tile.pixelsY << "px, " << plan.blocks
+       << " blocks";
+  if (!plan.banded)
+    note << " in groups of " << plan.groupBlocks;
+  note << ", bands of " << plan.bandRows << " rows, "
+       << (plan.blocksOuter ? "blocks outer" : "rows outer")
+       << (plan.stage ? (plan.stageOnOutputGrid ? ", staged (output grid)"
+                                                : ", staged")
+                      : "");
 
   std::vector<Func> outputs = {out};
   if (s.hasStats) {
@@ -327,13 +435,17 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
     RDom rt(0, int(OW), 0, int(T), "rt");
     if (OH % T != 0)
       rt.where(t * int(T) + rt.y < int(OH));
-    Expr rows = min(int(T), int(OH) - t * int(T));
-    Expr count = cast<float>(rows * int(OW * Cg));
+    auto countOf = [&](Expr tile) {
+      return cast<float>(min(int(T), int(OH) - tile * int(T)) * int(OW * Cg));
+    };
+    Expr count = countOf(t);
     Expr yy = min(t * int(T) + rt.y, int(OH - 1)); // clamp: bounds only
+    // Banded: read the hot band buffer; otherwise the finished output.
+    Func val = plan.banded ? core : out;
 
     Func csum("csum"), gmean("gmean"), cmean("cmean"), csq("csq"), gm2("gm2");
     csum(c, t, n) = 0.0f;
-    csum(c, t, n) += out(c, rt.x, yy, n);
+    csum(c, t, n) += val(c, rt.x, yy, n);
     RDom rg(0, int(Cg), "rg");
     gmean(g, t, n) = 0.0f;
     gmean(g, t, n) += csum(g * int(Cg) + rg, t, n);
@@ -341,23 +453,41 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
     gmeanN(g, t, n) = gmean(g, t, n) / count;
     cmean(c, t, n) = gmeanN(c / int(Cg), t, n);
     csq(c, t, n) = 0.0f;
-    Expr d = out(c, rt.x, yy, n) - cmean(c, t, n);
+    Expr d = val(c, rt.x, yy, n) - cmean(c, t, n);
     csq(c, t, n) += d * d;
     gm2(g, t, n) = 0.0f;
     gm2(g, t, n) += csq(g * int(Cg) + rg, t, n);
 
+    // The tile dimension is named y and split like the output's rows:
+    // compute_with matches the fused loops by their full names.
     Func stats("stats");
-    stats(kk, g, t, n) =
-        select(kk == 0, count, kk == 1, gmeanN(g, t, n), gm2(g, t, n));
+    stats(kk, g, y, n) = select(kk == 0, countOf(y), kk == 1, gmeanN(g, y, n),
+                                gm2(g, y, n));
     declareDense(stats.output_buffer(), {3, G, tiles, N});
 
-    Var tn("tn");
-    stats.compute_root().reorder(kk, g, t, n).fuse(t, n, tn).parallel(tn).unroll(kk, 3);
+    Var tn("tn"), tb("tb"), ti("ti");
+    LoopLevel statsLevel;
+    if (plan.banded) {
+      // One stats iteration per band: fused with the output's band loop so
+      // the statistics read the band while it is hot.
+      const int64_t m = plan.bandRows / T;
+      stats.compute_root()
+          .split(y, yb, ti, int(m), TailStrategy::GuardWithIf)
+          .reorder(kk, g, ti, yb, n)
+          .fuse(yb, n, task)
+          .parallel(task)
+          .unroll(kk, 3);
+      stats.compute_with(out, task);
+      statsLevel = LoopLevel(out, task);
+    } else {
+      stats.compute_root().reorder(kk, g, y, n).fuse(y, n, tn).parallel(tn).unroll(kk, 3);
+      statsLevel = LoopLevel(stats, tn);
+    }
     // The channel reductions keep a few vectors of channels in registers
     // while walking the tile's pixels.
     const int cblock = OC % (4 * vw) == 0 ? 4 * vw : (OC % vw == 0 ? vw : 1);
     for (Func f : {csum, csq}) {
-      f.compute_at(stats, tn);
+      f.compute_at(statsLevel);
       if (cblock > 1) {
         Var cvo("cvo"), cvi("cvi");
         f.vectorize(c, vw);
@@ -368,12 +498,13 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
             .unroll(cvi);
       }
     }
-    gmean.compute_at(stats, tn);
-    gmeanN.compute_at(stats, tn);
-    cmean.compute_at(stats, tn);
-    gm2.compute_at(stats, tn);
+    gmean.compute_at(statsLevel);
+    gmeanN.compute_at(statsLevel);
+    cmean.compute_at(statsLevel);
+    gm2.compute_at(statsLevel);
     outputs.push_back(stats);
-    note << ", stats tiles of " << T << " rows (second pass)";
+    note << ", stats tiles of " << T << " rows "
+         << (plan.banded ? "(fused per band)" : "(second pass)");
   }
 
   k.pipeline = Pipeline(outputs);
