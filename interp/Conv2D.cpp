@@ -101,7 +101,8 @@ llvm::Expected<Results> runConv2D(Conv2DOp op, Lookup lookup) {
     // Prologue, then the zero border.
     std::fill(padded.begin(), padded.end(), 0.0);
     for (int64_t c = 0; c < channels; ++c) {
-      const float *src = input.data.data() + (n * channels + c) * height * width;
+      const float *src =
+          input.data.data() + (n * channels + c) * height * width;
       double *dst = padded.data() + (c * paddedH + padTop) * paddedW + padLeft;
       if (prologue) {
         const double scale = prologue->data[(n * 2 + 0) * channels + c];
@@ -119,8 +120,7 @@ llvm::Expected<Results> runConv2D(Conv2DOp op, Lookup lookup) {
 
     float *outN = output.data.data() + n * outChannels * outPlane;
     const float *residualN =
-        residual ? residual->data.data() + n * outChannels * outPlane
-                 : nullptr;
+        residual ? residual->data.data() + n * outChannels * outPlane : nullptr;
     llvm::parallelFor(0, outChannels, [&](size_t o) {
       std::vector<double> acc(outPlane, 0.0);
       const double *wo = w.data() + o * weightsPerOut;
@@ -171,8 +171,7 @@ llvm::Expected<Results> runConv2D(Conv2DOp op, Lookup lookup) {
       for (int64_t g = 0; g < groups; ++g) {
         auto tileOf = [&](int64_t c) {
           return output.data.data() +
-                 ((n * outChannels + g * groupChannels + c) * outH +
-                  rowBegin) *
+                 ((n * outChannels + g * groupChannels + c) * outH + rowBegin) *
                      outW;
         };
         double sum = 0.0;

@@ -43,10 +43,9 @@ static std::vector<Moments> groupMoments(const HostTensor &input,
 
 /// Writes `[n][0][c] = gamma[c] * rstd` and
 /// `[n][1][c] = beta[c] - gamma[c] * rstd * mean` for every (n, c).
-static void writeScaleShift(const std::vector<Moments> &moments,
-                            int64_t groups, const HostTensor &gamma,
-                            const HostTensor &beta, double eps,
-                            HostTensor &scaleShift) {
+static void writeScaleShift(const std::vector<Moments> &moments, int64_t groups,
+                            const HostTensor &gamma, const HostTensor &beta,
+                            double eps, HostTensor &scaleShift) {
   const int64_t batch = scaleShift.shape[0];
   const int64_t channels = scaleShift.shape[2];
   const int64_t groupChannels = channels / groups;
@@ -133,7 +132,8 @@ llvm::Expected<Results> runGroupNormCombine(GroupNormCombineOp op,
     for (int64_t g = 0; g < groups; ++g) {
       double count = 0.0, mean = 0.0, m2 = 0.0;
       for (int64_t t = 0; t < tiles; ++t) {
-        const float *p = partials.data.data() + ((n * tiles + t) * groups + g) * 3;
+        const float *p =
+            partials.data.data() + ((n * tiles + t) * groups + g) * 3;
         const double countB = p[0], meanB = p[1], m2B = p[2];
         if (countB == 0.0)
           continue;

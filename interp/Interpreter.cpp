@@ -29,8 +29,8 @@ namespace detail {
 
 std::string formatLocation(Location loc) {
   if (auto fileLoc = dyn_cast<FileLineColLoc>(loc))
-    return (fileLoc.getFilename().getValue() + ":" +
-            Twine(fileLoc.getLine()) + ":" + Twine(fileLoc.getColumn()))
+    return (fileLoc.getFilename().getValue() + ":" + Twine(fileLoc.getLine()) +
+            ":" + Twine(fileLoc.getColumn()))
         .str();
   if (auto nameLoc = dyn_cast<NameLoc>(loc)) {
     std::string name = ("'" + nameLoc.getName().getValue() + "'").str();
@@ -141,8 +141,9 @@ static llvm::Expected<Results> dispatch(Operation *op, Lookup lookup) {
       .Case([&](Conv2DOp op) { return runConv2D(op, lookup); })
       .Case([&](GroupNormOp op) { return runGroupNorm(op, lookup); })
       .Case([&](GroupNormStatsOp op) { return runGroupNormStats(op, lookup); })
-      .Case(
-          [&](GroupNormCombineOp op) { return runGroupNormCombine(op, lookup); })
+      .Case([&](GroupNormCombineOp op) {
+        return runGroupNormCombine(op, lookup);
+      })
       .Case([&](ApplyNormOp op) { return runApplyNorm(op, lookup); })
       .Case([&](PadOp op) { return runPad(op, lookup); })
       .Case([&](MaxPool2DOp op) { return runMaxPool2D(op, lookup); })
@@ -151,8 +152,8 @@ static llvm::Expected<Results> dispatch(Operation *op, Lookup lookup) {
       .Case([&](GlobalAvgPoolOp op) { return runGlobalAvgPool(op, lookup); })
       .Case([&](LinearOp op) { return runLinear(op, lookup); })
       .Default([&](Operation *op) -> llvm::Expected<Results> {
-        return opError(op, "unsupported op '" +
-                               op->getName().getStringRef() + "'");
+        return opError(op,
+                       "unsupported op '" + op->getName().getStringRef() + "'");
       });
 }
 
@@ -199,11 +200,10 @@ interpret(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
                                formatShape(input.shape) + ", expected " +
                                formatShape(type.getShape()));
     if (static_cast<int64_t>(input.data.size()) != type.getNumElements())
-      return opError(func, "input #" + Twine(index) + " has " +
-                               Twine(input.data.size()) +
-                               " elements, its shape " +
-                               formatShape(input.shape) + " needs " +
-                               Twine(type.getNumElements()));
+      return opError(
+          func, "input #" + Twine(index) + " has " + Twine(input.data.size()) +
+                    " elements, its shape " + formatShape(input.shape) +
+                    " needs " + Twine(type.getNumElements()));
     define(arg, std::shared_ptr<const HostTensor>(&input,
                                                   [](const HostTensor *) {}));
   }

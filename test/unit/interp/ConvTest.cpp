@@ -92,7 +92,9 @@ using ConvTest = InterpTest;
 
 TEST_F(ConvTest, HandComputedValid) {
   // [1 2 3; 4 5 6; 7 8 9] * [1 2; 3 4], no padding.
-  std::string text = convFunc({{1, 1, 3, 3}, {1, 1, 2, 2}, {1, 1, 2, 2},
+  std::string text = convFunc({{1, 1, 3, 3},
+                               {1, 1, 2, 2},
+                               {1, 1, 2, 2},
                                windowAttrs({1, 1}, {1, 1}, {0, 0, 0, 0})});
   auto out = run(text, {tensor({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}),
                         tensor({1, 1, 2, 2}, {1, 2, 3, 4})});
@@ -103,7 +105,9 @@ TEST_F(ConvTest, HandComputedValid) {
 TEST_F(ConvTest, HandComputedAsymmetricPadding) {
   // padding [top=1, left=0, bottom=0, right=1]: the padded input is
   // [0 0 0 0; 1 2 3 0; 4 5 6 0; 7 8 9 0].
-  std::string text = convFunc({{1, 1, 3, 3}, {1, 1, 2, 2}, {1, 1, 3, 3},
+  std::string text = convFunc({{1, 1, 3, 3},
+                               {1, 1, 2, 2},
+                               {1, 1, 3, 3},
                                windowAttrs({1, 1}, {1, 1}, {1, 0, 0, 1})});
   auto out = run(text, {tensor({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}),
                         tensor({1, 1, 2, 2}, {1, 2, 3, 4})});
@@ -116,10 +120,11 @@ TEST_F(ConvTest, HandComputedWeightStandardization) {
   // w = [1 2 3 4]: mean 2.5, biased variance 1.25, so
   // w' = [-1.5 -0.5 0.5 1.5] / sqrt(1.25) and w'.[1 2 3 4] = 5 / sqrt(1.25)
   // = 2 sqrt(5).
-  std::string text =
-      convFunc({{1, 1, 2, 2}, {1, 1, 2, 2}, {1, 1, 1, 1},
-                windowAttrs({1, 1}, {1, 1}, {0, 0, 0, 0}) +
-                    ", ws_eps = 1.0e-10 : f64"});
+  std::string text = convFunc(
+      {{1, 1, 2, 2},
+       {1, 1, 2, 2},
+       {1, 1, 1, 1},
+       windowAttrs({1, 1}, {1, 1}, {0, 0, 0, 0}) + ", ws_eps = 1.0e-10 : f64"});
   auto out = run(text, {tensor({1, 1, 2, 2}, {1, 2, 3, 4}),
                         tensor({1, 1, 2, 2}, {1, 2, 3, 4})});
   ASSERT_EQ(out.size(), 1u);
@@ -130,17 +135,19 @@ TEST_F(ConvTest, HandComputedPrologueKeepsZeroBorder) {
   // scale 0, shift 5, relu: every input element becomes 5; the zero border
   // is added after the prologue, so a 3x3 box filter counts the in-bounds
   // taps: 4 at the corners, 6 on the edges, 9 in the middle.
-  ConvSpec spec{{1, 1, 3, 3}, {1, 1, 3, 3}, {1, 1, 3, 3},
+  ConvSpec spec{{1, 1, 3, 3},
+                {1, 1, 3, 3},
+                {1, 1, 3, 3},
                 windowAttrs({1, 1}, {1, 1}, {1, 1, 1, 1}) +
                     ", prologue_activation = \"relu\""};
   spec.prologue = true;
-  auto out = run(convFunc(spec),
-                 {randomTensor({1, 1, 3, 3}, 1),
-                  tensor({1, 1, 3, 3}, std::vector<float>(9, 1.0f)),
-                  tensor({1, 2, 1}, {0.0f, 5.0f})});
+  auto out =
+      run(convFunc(spec), {randomTensor({1, 1, 3, 3}, 1),
+                           tensor({1, 1, 3, 3}, std::vector<float>(9, 1.0f)),
+                           tensor({1, 2, 1}, {0.0f, 5.0f})});
   ASSERT_EQ(out.size(), 1u);
-  expectClose(out[0], tensor({1, 1, 3, 3},
-                             {20, 30, 20, 30, 45, 30, 20, 30, 20}));
+  expectClose(out[0],
+              tensor({1, 1, 3, 3}, {20, 30, 20, 30, 45, 30, 20, 30, 20}));
 }
 
 TEST_F(ConvTest, StrideDilationAsymmetricPaddingWsEps) {
@@ -152,10 +159,9 @@ TEST_F(ConvTest, StrideDilationAsymmetricPaddingWsEps) {
   p.wsEps = 1e-8;
   HostTensor expected = naiveConv(x, w, p);
   ASSERT_EQ(expected.shape, (std::vector<int64_t>{2, 4, 5, 5}));
-  std::string text =
-      convFunc({x.shape, w.shape, expected.shape,
-                windowAttrs({2, 1}, {1, 2}, {1, 0, 2, 1}) +
-                    ", ws_eps = 1.0e-08 : f64"});
+  std::string text = convFunc(
+      {x.shape, w.shape, expected.shape,
+       windowAttrs({2, 1}, {1, 2}, {1, 0, 2, 1}) + ", ws_eps = 1.0e-08 : f64"});
   auto out = run(text, {x, w});
   ASSERT_EQ(out.size(), 1u);
   expectClose(out[0], expected);
@@ -169,10 +175,9 @@ TEST_F(ConvTest, StridedSevenBySevenLikeTheStem) {
   p.top = p.left = p.bottom = p.right = 3;
   p.wsEps = 1e-10;
   HostTensor expected = naiveConv(x, w, p);
-  std::string text =
-      convFunc({x.shape, w.shape, expected.shape,
-                windowAttrs({2, 2}, {1, 1}, {3, 3, 3, 3}) +
-                    ", ws_eps = 1.0e-10 : f64"});
+  std::string text = convFunc(
+      {x.shape, w.shape, expected.shape,
+       windowAttrs({2, 2}, {1, 1}, {3, 3, 3, 3}) + ", ws_eps = 1.0e-10 : f64"});
   auto out = run(text, {x, w});
   ASSERT_EQ(out.size(), 1u);
   expectClose(out[0], expected);
@@ -229,7 +234,9 @@ TEST_F(ConvTest, HandComputedStatsWithShortLastTile) {
   // 1x1 identity conv: the output is the input. Channel 0 is [1 2; 3 4; 5 6],
   // channel 1 is [0 0; 0 0; 2 4]; groups = 2, tiles of 2 rows:
   // tile 0 = rows 0-1, tile 1 = row 2 alone.
-  ConvSpec spec{{1, 2, 3, 2}, {2, 2, 1, 1}, {1, 2, 3, 2},
+  ConvSpec spec{{1, 2, 3, 2},
+                {2, 2, 1, 1},
+                {1, 2, 3, 2},
                 windowAttrs({1, 1}, {1, 1}, {0, 0, 0, 0}) +
                     ", stats_groups = 2 : i64, stats_tile_rows = 2 : i64"};
   spec.stats = {1, 2, 2, 3};
@@ -238,10 +245,10 @@ TEST_F(ConvTest, HandComputedStatsWithShortLastTile) {
                   tensor({2, 2, 1, 1}, {1, 0, 0, 1})});
   ASSERT_EQ(out.size(), 2u);
   expectClose(out[1], tensor({1, 2, 2, 3}, {
-                                               4, 2.5f, 5,  // tile 0, group 0
-                                               4, 0, 0,     // tile 0, group 1
+                                               4, 2.5f, 5,    // tile 0, group 0
+                                               4, 0, 0,       // tile 0, group 1
                                                2, 5.5f, 0.5f, // tile 1, g 0
-                                               2, 3, 2,     // tile 1, group 1
+                                               2, 3, 2,       // tile 1, group 1
                                            }));
 }
 
@@ -279,7 +286,9 @@ TEST_F(ConvTest, StatsAfterResidualMatchNaive) {
 
 TEST_F(ConvTest, UnknownAttributesAreIgnored) {
   std::string text = convFunc(
-      {{1, 1, 3, 3}, {1, 1, 2, 2}, {1, 1, 2, 2},
+      {{1, 1, 3, 3},
+       {1, 1, 2, 2},
+       {1, 1, 2, 2},
        windowAttrs({1, 1}, {1, 1}, {0, 0, 0, 0}) +
            ", bitc.arena_offset = 128 : i64, bitc.schedule = \"tiled\""});
   auto out = run(text, {tensor({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}),

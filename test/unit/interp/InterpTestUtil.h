@@ -78,8 +78,7 @@ protected:
   mlir::func::FuncOp parse(llvm::StringRef text, llvm::StringRef name = "",
                            bool verify = true) {
     mlir::ParserConfig config(&context, verify);
-    module =
-        mlir::parseSourceString<mlir::ModuleOp>(text, config, "test.mlir");
+    module = mlir::parseSourceString<mlir::ModuleOp>(text, config, "test.mlir");
     if (!module) {
       ADD_FAILURE() << "cannot parse:\n" << text.str();
       return nullptr;
@@ -153,8 +152,7 @@ naiveMoments(const std::vector<long double> &values) {
 /// testing each input coordinate against the unpadded bounds.
 inline HostTensor naiveConv(const HostTensor &x, const HostTensor &w,
                             const ConvParams &p) {
-  const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2],
-                wd = x.shape[3];
+  const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
   const int64_t o = w.shape[0], kh = w.shape[2], kw = w.shape[3];
   const int64_t oh =
       (h + p.top + p.bottom - p.dilationH * (kh - 1) - 1) / p.strideH + 1;
@@ -245,9 +243,9 @@ inline HostTensor naiveGroupNorm(const HostTensor &x, const HostTensor &gamma,
       for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
         for (int64_t k = 0; k < plane; ++k) {
           int64_t i = (b * c + ch) * plane + k;
-          long double y = (x.data[i] - mean) / std::sqrt(var + eps) *
-                              gamma.data[ch] +
-                          beta.data[ch];
+          long double y =
+              (x.data[i] - mean) / std::sqrt(var + eps) * gamma.data[ch] +
+              beta.data[ch];
           out.data[i] = static_cast<float>(
               mlir::bit::applyActivation(act, static_cast<double>(y)));
         }

@@ -128,9 +128,9 @@ func.func @f(%x: tensor<1x1x3x3xf32>, %w: tensor<1x1x2x2xf32>)
   return %y : tensor<1x1x3x3xf32>
 }
 )mlir";
-  std::string error = runError(text, {randomTensor({1, 1, 3, 3}, 1),
-                                      randomTensor({1, 1, 2, 2}, 2)},
-                               /*verify=*/false);
+  std::string error = runError(
+      text, {randomTensor({1, 1, 3, 3}, 1), randomTensor({1, 1, 2, 2}, 2)},
+      /*verify=*/false);
   EXPECT_THAT(error, StartsWith("invalid IR: test.mlir:4:8: "));
   EXPECT_THAT(error, HasSubstr("output shape must be"));
   EXPECT_EQ(error.find('\n'), std::string::npos) << error;

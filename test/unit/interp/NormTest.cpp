@@ -31,7 +31,8 @@ TEST_F(NormTest, GroupNormOfEveryActivation) {
 func.func @f(%x: tensor<2x6x3x4xf32>, %g: tensor<6xf32>, %b: tensor<6xf32>)
     -> tensor<2x6x3x4xf32> {
   %y = bit.group_norm %x, %g, %b {groups = 3 : i64, eps = 1.0e-05 : f64,
-      activation = ")mlir" + name + R"mlir("} : tensor<2x6x3x4xf32>, tensor<6xf32>
+      activation = ")mlir" +
+                       name + R"mlir("} : tensor<2x6x3x4xf32>, tensor<6xf32>
   return %y : tensor<2x6x3x4xf32>
 }
 )mlir";
@@ -53,13 +54,13 @@ func.func @f(%x: tensor<1x1x2x2xf32>, %g: tensor<1xf32>, %b: tensor<1xf32>)
   return %y : tensor<1x1x2x2xf32>
 }
 )mlir";
-  auto out = run(text, {tensor({1, 1, 2, 2}, {1, 2, 3, 4}),
-                        tensor({1}, {2}), tensor({1}, {1})});
+  auto out = run(text, {tensor({1, 1, 2, 2}, {1, 2, 3, 4}), tensor({1}, {2}),
+                        tensor({1}, {1})});
   ASSERT_EQ(out.size(), 1u);
   const double d = std::sqrt(1.5);
-  expectClose(out[0], tensor({1, 1, 2, 2},
-                             {float(1 - 3 / d), float(1 - 1 / d),
-                              float(1 + 1 / d), float(1 + 3 / d)}));
+  expectClose(out[0],
+              tensor({1, 1, 2, 2}, {float(1 - 3 / d), float(1 - 1 / d),
+                                    float(1 + 1 / d), float(1 + 3 / d)}));
 }
 
 TEST_F(NormTest, GroupNormStatsMatchNaive) {
@@ -83,13 +84,14 @@ func.func @f(%p: tensor<1x3x1x3xf32>, %g: tensor<2xf32>, %b: tensor<2xf32>)
   return %s : tensor<1x2x2xf32>
 }
 )mlir";
-  auto out = run(text, {tensor({1, 3, 1, 3}, {4, 2.5f, 5, 0, 0, 0, 2, 5.5f, 0.5f}),
-                        tensor({2}, {1, 2}), tensor({2}, {0, 1})});
+  auto out =
+      run(text, {tensor({1, 3, 1, 3}, {4, 2.5f, 5, 0, 0, 0, 2, 5.5f, 0.5f}),
+                 tensor({2}, {1, 2}), tensor({2}, {0, 1})});
   ASSERT_EQ(out.size(), 1u);
   const double rstd = 1 / std::sqrt(35.0 / 12 + 1e-5);
-  expectClose(out[0],
-              tensor({1, 2, 2}, {float(rstd), float(2 * rstd),
-                                 float(-rstd * 3.5), float(1 - 2 * rstd * 3.5)}));
+  expectClose(out[0], tensor({1, 2, 2},
+                             {float(rstd), float(2 * rstd), float(-rstd * 3.5),
+                              float(1 - 2 * rstd * 3.5)}));
 }
 
 TEST_F(NormTest, CombineOfConvStatsEqualsGroupNormStats) {
@@ -170,10 +172,10 @@ func.func @fused(%x: tensor<2x4x6x6xf32>, %g: tensor<4xf32>,
   return %y : tensor<2x3x3x3xf32>
 }
 )mlir";
-  std::vector<HostTensor> inputs = {
-      randomTensor({2, 4, 6, 6}, 31, -2.0f, 3.0f),
-      randomTensor({4}, 32, 0.5f, 1.5f), randomTensor({4}, 33),
-      randomTensor({3, 4, 3, 3}, 34)};
+  std::vector<HostTensor> inputs = {randomTensor({2, 4, 6, 6}, 31, -2.0f, 3.0f),
+                                    randomTensor({4}, 32, 0.5f, 1.5f),
+                                    randomTensor({4}, 33),
+                                    randomTensor({3, 4, 3, 3}, 34)};
   auto unfused = run(text, inputs, "unfused");
   auto fused = run(text, inputs, "fused");
   ASSERT_EQ(unfused.size(), 1u);

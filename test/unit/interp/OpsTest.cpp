@@ -53,8 +53,7 @@ func.func @f(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x2x2xf32> {
     }
   auto out = run(text, {x});
   ASSERT_EQ(out.size(), 1u);
-  expectClose(out[0],
-              tensor({1, 2, 2, 2}, {0, -2, -10, -12, 12, 14, 22, 24}));
+  expectClose(out[0], tensor({1, 2, 2, 2}, {0, -2, -10, -12, 12, 14, 22, 24}));
 }
 
 TEST_F(OpsTest, AddWithActivation) {
@@ -77,7 +76,8 @@ TEST_F(OpsTest, ActivationValues) {
   auto apply = [&](const std::string &kind) {
     std::string text = R"mlir(
 func.func @f(%x: tensor<1x1x1x4xf32>) -> tensor<1x1x1x4xf32> {
-  %y = bit.activation ")mlir" + kind + R"mlir(" %x : tensor<1x1x1x4xf32>
+  %y = bit.activation ")mlir" +
+                       kind + R"mlir(" %x : tensor<1x1x1x4xf32>
   return %y : tensor<1x1x1x4xf32>
 }
 )mlir";
@@ -88,15 +88,13 @@ func.func @f(%x: tensor<1x1x1x4xf32>) -> tensor<1x1x1x4xf32> {
   // selu at -1, 1, 0, 2.
   expectClose(apply("relu"), tensor({1, 1, 1, 4}, {0, 1, 0, 2}));
   expectClose(apply("none"), tensor({1, 1, 1, 4}, {-1, 1, 0, 2}));
-  expectClose(apply("gelu"),
-              tensor({1, 1, 1, 4},
-                     {-0.15865525f, 0.84134475f, 0, 1.95449974f}));
-  expectClose(apply("gelu_tanh"),
-              tensor({1, 1, 1, 4},
-                     {-0.15880801f, 0.84119199f, 0, 1.95459769f}));
-  expectClose(apply("selu"),
-              tensor({1, 1, 1, 4},
-                     {-1.11133074f, 1.05070099f, 0, 2.10140197f}));
+  expectClose(apply("gelu"), tensor({1, 1, 1, 4}, {-0.15865525f, 0.84134475f, 0,
+                                                   1.95449974f}));
+  expectClose(
+      apply("gelu_tanh"),
+      tensor({1, 1, 1, 4}, {-0.15880801f, 0.84119199f, 0, 1.95459769f}));
+  expectClose(apply("selu"), tensor({1, 1, 1, 4}, {-1.11133074f, 1.05070099f, 0,
+                                                   2.10140197f}));
 }
 
 TEST_F(OpsTest, GlobalAvgPoolWithPrologue) {
