@@ -1,5 +1,4 @@
-//===- Interpreter.h - Reference interpreter for the bit dialect -*- C++
-//-*-===//
+//===- Interpreter.h - Reference interpreter for bit ops --------*- C++ -*-===//
 //
 // The numerical oracle of bitc: executes a `func.func` of `bit` ops with plain
 // C++ loops, accumulating in double and storing every op result as float.
