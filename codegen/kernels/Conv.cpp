@@ -285,6 +285,10 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
     if (s.padBottom) {
       inside = inside && y < int(H);
       ys = min(ys, int(H - 1));
+    } else if (plan.banded) {
+      // Banded: compute_with's bounds may run the last band past the image
+      // (rows that are never stored); keep those reads in bounds.
+      ys = min(ys, int(H - 1));
     }
     if (plan.stageOnOutputGrid) {
       // 1x1 unpadded strided conv: stage only the pixels it reads.
@@ -310,6 +314,11 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
     iy = y;
   }
   Func src = plan.stage ? staged : Func(input);
+  if (!plan.stage && plan.banded) {
+    Func clamped("clamped_input");
+    clamped(c, x, y, n) = input(c, x, min(y, int(H - 1)), n);
+    src = clamped;
+  }
   acc(c, x, y, n) += weights(c % B, r.x, r.y, r.z, c / B) * src(r.x, ix, iy, n);
 
   // `core` is the register-tiled Func: the output itself (direct mode) or the
@@ -319,7 +328,7 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
   {
     Expr v = acc(c, x, y, n);
     if (s.hasResidual)
-      v = v + residual(c, x, y, n);
+      v = v + residual(c, x, plan.banded ? min(y, int(OH - 1)) : Expr(y), n);
     core(c, x, y, n) = v;
     if (plan.banded)
       out(c, x, y, n) = core(c, x, y, n);
@@ -350,13 +359,16 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
     // The band buffer has all channels of plan.bandRows rows; RoundUp over
     // channels is safe there (internal allocation), ShiftInwards over pixels.
     Var yin("yin"), cv("cv");
-    out.split(y, yb, yin, int(plan.bandRows), TailStrategy::GuardWithIf)
+    // ShiftInwards: the last band overlaps the previous one instead of
+    // running past the image (its producers would read beyond the input).
+    // n stays a separate outer loop: fusing it with the band loop makes
+    // compute_with's bounds inference give up (whole image per band).
+    out.split(y, yb, yin, int(plan.bandRows), TailStrategy::ShiftInwards)
         .reorder(c, x, yin, yb, n)
-        .fuse(yb, n, task)
-        .parallel(task);
+        .parallel(yb);
     if (OC >= vw)
       out.vectorize(c, vw, TailStrategy::ShiftInwards);
-    core.compute_at(out, task)
+    core.compute_at(out, yb)
         .split(c, co, ci, B, TailStrategy::RoundUp)
         .split(x, xo, xi, tile.pixelsX, TailStrategy::ShiftInwards)
         .split(y, yo, yi, tile.pixelsY, TailStrategy::ShiftInwards);
@@ -365,7 +377,7 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
     else
       core.reorder(ci, xi, yi, xo, co, yo, n);
     core.vectorize(ci, vw).unroll(ci).unroll(xi).unroll(yi);
-    taskLevel = LoopLevel(out, task);
+    taskLevel = LoopLevel(out, yb);
     rowLevel = LoopLevel(core, yo);
   }
 
@@ -472,13 +484,12 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
       // the statistics read the band while it is hot.
       const int64_t m = plan.bandRows / T;
       stats.compute_root()
-          .split(y, yb, ti, int(m), TailStrategy::GuardWithIf)
+          .split(y, yb, ti, int(m), TailStrategy::ShiftInwards)
           .reorder(kk, g, ti, yb, n)
-          .fuse(yb, n, task)
-          .parallel(task)
+          .parallel(yb)
           .unroll(kk, 3);
-      stats.compute_with(out, task);
-      statsLevel = LoopLevel(out, task);
+      stats.compute_with(out, yb);
+      statsLevel = LoopLevel(out, yb);
     } else {
       stats.compute_root().reorder(kk, g, y, n).fuse(y, n, tn).parallel(tn).unroll(kk, 3);
       statsLevel = LoopLevel(stats, tn);
