@@ -109,5 +109,26 @@ Error bitc::validateTensorSet(const TensorStore &store,
           (Twine(info.file) + ": unexpected tensor '" + info.name + "'").str());
   if (lines.empty())
     return Error::success();
+
+  // A checkpoint of the other layer type fails on dozens of tensors; say why.
+  // Only preactivation models have the final bit.norm, only bottleneck
+  // models have the stem norm.
+  auto hasTensor = [&](StringRef name) { return store.lookup(name); };
+  bool expectPreact = expectedNames.contains("bit.norm.weight");
+  bool expectBottleneck = expectedNames.contains("bit.embedder.norm.weight");
+  bool looksPreact = hasTensor("bit.norm.weight") &&
+                     !hasTensor("bit.embedder.norm.weight");
+  bool looksBottleneck = hasTensor("bit.embedder.norm.weight") &&
+                         !hasTensor("bit.norm.weight");
+  if (expectBottleneck && looksPreact)
+    lines.push_back((store.source() +
+                     ": note: the tensors look like layer_type "
+                     "'preactivation' but the config says 'bottleneck'")
+                        .str());
+  else if (expectPreact && looksBottleneck)
+    lines.push_back((store.source() +
+                     ": note: the tensors look like layer_type 'bottleneck' "
+                     "but the config says 'preactivation'")
+                        .str());
   return makeError(llvm::join(lines, "\n"));
 }

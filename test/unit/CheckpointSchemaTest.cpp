@@ -173,6 +173,23 @@ TEST_F(TensorSet, WrongLayerTypeIsReported) {
   EXPECT_NE(msg.find(path + ": unexpected tensor 'bit.norm.weight'"),
             std::string::npos)
       << msg;
+  EXPECT_NE(msg.find("\n" + path +
+                     ": note: the tensors look like layer_type "
+                     "'preactivation' but the config says 'bottleneck'"),
+            std::string::npos)
+      << msg;
+}
+
+TEST_F(TensorSet, BottleneckCheckpointPreactConfig) {
+  BitConfig config = tinyConfig();
+  config.layerType = LayerType::Bottleneck;
+  auto s = store(config, [](ExpectedTensor &) { return true; });
+  ASSERT_TRUE(s);
+  config.layerType = LayerType::Preactivation;
+  std::string msg = message(validateTensorSet(*s, expectedTensors(config)));
+  llvm::StringRef last = llvm::StringRef(msg).rsplit('\n').second;
+  EXPECT_EQ(last, path + ": note: the tensors look like layer_type "
+                         "'bottleneck' but the config says 'preactivation'");
 }
 
 } // namespace
