@@ -1,13 +1,19 @@
 //===- CompileCommand.cpp - bitc compile ----------------------------------===//
 
+#include "codegen/ObjectCompiler.h"
 #include "tools/bitc/Commands.h"
 #include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
 #include "tools/bitc/OutputFile.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 #include <boost/program_options.hpp>
+#include "llvm/Support/FormatVariadic.h"
+#include <cstdlib>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -21,9 +27,25 @@ struct CompileOptions {
   std::string output;
   std::string emit = "obj";
   std::string name = "model";
+  std::string target = "host";
+  unsigned threads = 2;
+  bool quiet = false;
   bool elideWeights = false;
   LoweringOptions lowering;
 };
+
+/// ModelRuntime.bc next to the tools: <prefix>/lib/bitc/ (BITC_RUNTIME_BITCODE
+/// overrides it).
+std::string runtimeBitcodePath() {
+  if (const char *path = std::getenv("BITC_RUNTIME_BITCODE"))
+    return path;
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&runtimeBitcodePath));
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(path, "lib", "bitc", "ModelRuntime.bc");
+  return path.str().str();
+}
 
 bool isCIdentifier(const std::string &name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
@@ -62,9 +84,40 @@ int compile(const CompileOptions &options) {
     }
     return 0;
   }
-  reportError("--emit=" + options.emit +
-              ": object emission is not implemented yet (use --emit=mlir)");
-  return 1;
+  ObjectOptions object;
+  object.name = options.name;
+  object.target = options.target;
+  object.library = options.emit == "lib";
+  object.objectPath = options.output;
+  llvm::SmallString<256> header(options.output);
+  llvm::sys::path::replace_extension(header, "h");
+  object.headerPath = header.str().str();
+  object.runtimeBitcode = runtimeBitcodePath();
+  object.threads = options.threads;
+  bool showProgress = !options.quiet && llvm::sys::Process::StandardErrIsDisplayed();
+  if (showProgress)
+    object.progress = [](const std::string &phase, size_t done, size_t total) {
+      if (phase == "kernels")
+        llvm::errs() << "\rbitc: compiling kernels " << done << "/" << total;
+      else
+        llvm::errs() << "\rbitc: " << phase << "                    ";
+      llvm::errs().flush();
+    };
+  auto summary = compileObject(**module, object);
+  if (showProgress)
+    llvm::errs() << "\r";
+  if (!summary) {
+    reportError(llvm::toString(summary.takeError()));
+    return 1;
+  }
+  if (!options.quiet)
+    llvm::errs() << llvm::formatv(
+        "bitc: wrote {0} ({1:F1} MB, {2} kernels, {3} calls, {4:F1} MB of "
+        "weights) and {5}; workspace {6:F2} MB, {7:F2} GMAC per forward\n",
+        options.output, summary->objectBytes / 1e6, summary->kernels,
+        summary->calls, summary->weightBytes / 1e6, object.headerPath,
+        summary->workspaceBytes / 1e6, summary->macs / 1e9);
+  return 0;
 }
 
 } // namespace
@@ -81,7 +134,13 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "output,o", po::value<std::string>(&options.output),
       "output file ('-' for stdout with --emit=mlir)")(
       "emit", po::value<std::string>(&options.emit)->default_value("obj"),
-      "what to write: obj or mlir")(
+      "what to write: obj (object + header), lib (static archive + header) "
+      "or mlir")(
+      "target", po::value<std::string>(&options.target)->default_value("host"),
+      "Halide target string of the kernels (host = this machine)")(
+      "jobs,j", po::value<unsigned>(&options.threads)->default_value(2),
+      "kernels compiled in parallel")(
+      "quiet,q", po::bool_switch(&options.quiet), "print nothing but errors")(
       "name", po::value<std::string>(&options.name)->default_value("model"),
       "C symbol prefix of the generated API")(
       "image-size", po::value<std::string>(&options.lowering.imageSize),
@@ -137,8 +196,9 @@ int runCompileCommand(const std::vector<std::string> &args) {
     reportError("compile: missing -o OUT (see bitc compile --help)");
     return 1;
   }
-  if (options.emit != "obj" && options.emit != "mlir") {
-    reportError("compile: --emit must be obj or mlir, got '" + options.emit +
+  if (options.emit != "obj" && options.emit != "lib" &&
+      options.emit != "mlir") {
+    reportError("compile: --emit must be obj, lib or mlir, got '" + options.emit +
                 "'");
     return 1;
   }

@@ -1,0 +1,258 @@
+//===- EntryPoint.cpp - The C API, tables and weights as LLVM IR ----------===//
+
+#include "codegen/EntryPoint.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Triple.h"
+#include <mutex>
+
+using namespace llvm;
+
+namespace bitc {
+namespace {
+
+Error makeError(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), "codegen: " + message);
+}
+
+void initializeTargetsOnce() {
+  static std::once_flag flag;
+  std::call_once(flag, [] {
+    InitializeAllTargetInfos();
+    InitializeAllTargets();
+    InitializeAllTargetMCs();
+    InitializeAllAsmPrinters();
+  });
+}
+
+class EntryPointBuilder {
+public:
+  EntryPointBuilder(const ModelPlan &plan, const EntryPointOptions &options,
+                    Module &module)
+      : plan(plan), options(options), module(module),
+        context(module.getContext()), i64(Type::getInt64Ty(context)),
+        i32(Type::getInt32Ty(context)), ptr(PointerType::get(context, 0)) {}
+
+  Error build();
+
+private:
+  GlobalVariable *privateConstant(Constant *init, const Twine &name,
+                                  uint64_t align = 8) {
+    auto *global = new GlobalVariable(module, init->getType(), true,
+                                      GlobalValue::PrivateLinkage, init,
+                                      options.name + "." + name);
+    global->setAlignment(Align(align));
+    global->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    return global;
+  }
+  Constant *weights();
+  Constant *labels();
+  Constant *arguments();
+  Constant *steps();
+  Function *apiFunction(StringRef suffix, Type *result,
+                        ArrayRef<Type *> params);
+  Error defineApi(GlobalVariable *model);
+
+  const ModelPlan &plan;
+  const EntryPointOptions &options;
+  Module &module;
+  LLVMContext &context;
+  Type *i64, *i32;
+  PointerType *ptr;
+};
+
+Constant *EntryPointBuilder::weights() {
+  StringRef bytes(reinterpret_cast<const char *>(plan.weights.data()),
+                  plan.weights.size());
+  // An empty model still gets a (one-byte) blob so the pointer is valid.
+  Constant *init = plan.weights.empty()
+                       ? ConstantDataArray::get(context, ArrayRef<uint8_t>{0})
+                       : ConstantDataArray::getRaw(bytes, bytes.size(),
+                                                   Type::getInt8Ty(context));
+  return privateConstant(init, "weights", 64);
+}
+
+Constant *EntryPointBuilder::labels() {
+  std::vector<Constant *> strings;
+  for (size_t i = 0; i < plan.labels.size(); ++i)
+    strings.push_back(privateConstant(
+        ConstantDataArray::getString(context, plan.labels[i]),
+        "label." + Twine(i), 1));
+  auto *type = ArrayType::get(ptr, strings.size());
+  return privateConstant(ConstantArray::get(type, strings), "labels");
+}
+
+Constant *EntryPointBuilder::arguments() {
+  // struct bitc_arg: source, offset, dims, extent[5], stride[5].
+  auto *argType = ArrayType::get(i64, 13);
+  std::vector<Constant *> rows;
+  for (const KernelCall &call : plan.calls)
+    for (const BufferBinding &arg : call.args) {
+      std::vector<Constant *> fields(13, ConstantInt::get(i64, 0));
+      fields[0] = ConstantInt::get(i64, static_cast<int64_t>(arg.source));
+      fields[1] = ConstantInt::get(i64, arg.offset);
+      fields[2] = ConstantInt::get(i64, arg.extents.size());
+      for (size_t d = 0; d < arg.extents.size(); ++d) {
+        fields[3 + d] = ConstantInt::get(i64, arg.extents[d]);
+        fields[8 + d] = ConstantInt::get(i64, arg.strides[d]);
+      }
+      rows.push_back(ConstantArray::get(argType, fields));
+    }
+  auto *type = ArrayType::get(argType, rows.size());
+  return privateConstant(ConstantArray::get(type, rows), "args");
+}
+
+Constant *EntryPointBuilder::steps() {
+  // struct bitc_step: fn, first_arg, num_args.
+  auto *stepType = StructType::get(context, {ptr, i64, i64});
+  auto *kernelType = FunctionType::get(i32, {ptr}, false);
+  std::vector<Constant *> rows;
+  int64_t firstArg = 0;
+  for (const KernelCall &call : plan.calls) {
+    // Halide emits `<fn>_argv(void **)` next to every pipeline: one calling
+    // convention for kernels of any arity.
+    FunctionCallee fn = module.getOrInsertFunction(
+        plan.kernelSymbols[call.kernel] + "_argv", kernelType);
+    rows.push_back(ConstantStruct::get(
+        stepType, {cast<Constant>(fn.getCallee()),
+                   ConstantInt::get(i64, firstArg),
+                   ConstantInt::get(i64, call.args.size())}));
+    firstArg += call.args.size();
+  }
+  auto *type = ArrayType::get(stepType, rows.size());
+  return privateConstant(ConstantArray::get(type, rows), "steps");
+}
+
+Function *EntryPointBuilder::apiFunction(StringRef suffix, Type *result,
+                                         ArrayRef<Type *> params) {
+  auto *type = FunctionType::get(result, params, false);
+  return Function::Create(type, GlobalValue::ExternalLinkage,
+                          options.name + "_" + suffix, module);
+}
+
+Error EntryPointBuilder::defineApi(GlobalVariable *model) {
+  auto forwardTarget = [&](StringRef name) -> Function * {
+    return module.getFunction(name);
+  };
+  Function *forward = forwardTarget("bitc_model_forward");
+  Function *label = forwardTarget("bitc_model_label");
+  Function *errorString = forwardTarget("bitc_error_string");
+  Function *setThreads = forwardTarget("bitc_set_num_threads");
+  if (!forward || !label || !errorString || !setThreads)
+    return makeError("the runtime bitcode lacks the bitc_* entry points");
+
+  IRBuilder<> builder(context);
+  auto body = [&](Function *api, Function *callee, bool passModel) {
+    builder.SetInsertPoint(BasicBlock::Create(context, "entry", api));
+    SmallVector<Value *> args;
+    if (passModel)
+      args.push_back(model);
+    for (Argument &arg : api->args())
+      args.push_back(&arg);
+    CallInst *call = builder.CreateCall(callee, args);
+    if (api->getReturnType()->isVoidTy())
+      builder.CreateRetVoid();
+    else
+      builder.CreateRet(call);
+  };
+  body(apiFunction("forward", i32, {ptr, i32, ptr}), forward, true);
+  body(apiFunction("label", ptr, {i32}), label, true);
+  body(apiFunction("error_string", ptr, {i32}), errorString, false);
+  body(apiFunction("set_num_threads", Type::getVoidTy(context), {i32}),
+       setThreads, false);
+  return Error::success();
+}
+
+Error EntryPointBuilder::build() {
+  // struct bitc_model, every field 8 bytes wide (see runtime/ModelRuntime.h).
+  auto *modelType = StructType::get(
+      context, {ptr, i64, ptr, ptr, i64, i64, i64, i64, ptr, i64});
+  Constant *init = ConstantStruct::get(
+      modelType,
+      {steps(), ConstantInt::get(i64, plan.calls.size()), arguments(),
+       weights(), ConstantInt::get(i64, plan.workspaceBytes),
+       ConstantInt::get(i64, plan.batch),
+       ConstantInt::get(i64, plan.channels * plan.height * plan.width),
+       ConstantInt::get(i64, plan.labels.size()), labels(),
+       ConstantInt::get(i64, plan.labels.size())});
+  auto *model = new GlobalVariable(module, modelType, true,
+                                   GlobalValue::InternalLinkage, init,
+                                   options.name + ".model");
+  if (Error err = defineApi(model))
+    return err;
+  // Everything but the API becomes internal: two models never clash.
+  std::string prefix = options.name + "_";
+  for (Function &fn : module.functions())
+    if (!fn.isDeclaration() && !StringRef(fn.getName()).starts_with(prefix))
+      fn.setLinkage(GlobalValue::InternalLinkage);
+  for (GlobalVariable &global : module.globals())
+    if (!global.isDeclaration() && !global.hasLocalLinkage())
+      global.setLinkage(GlobalValue::InternalLinkage);
+  return Error::success();
+}
+
+} // namespace
+
+Error emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
+  initializeTargetsOnce();
+  LLVMContext context;
+  auto buffer = MemoryBuffer::getFile(options.runtimeBitcode);
+  if (!buffer)
+    return makeError(options.runtimeBitcode +
+                     ": cannot read the model runtime: " +
+                     buffer.getError().message());
+  auto parsed = parseBitcodeFile((*buffer)->getMemBufferRef(), context);
+  if (!parsed)
+    return makeError(options.runtimeBitcode + ": " +
+                     toString(parsed.takeError()));
+  std::unique_ptr<Module> module = std::move(*parsed);
+  module->setModuleIdentifier(options.name);
+
+  std::string error;
+  Triple triple(options.triple);
+  const Target *target = TargetRegistry::lookupTarget(triple.str(), error);
+  if (!target)
+    return makeError("target '" + options.triple + "': " + error);
+  TargetOptions targetOptions;
+  std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
+      triple.str(), "generic", "", targetOptions, Reloc::PIC_));
+  module->setTargetTriple(triple.str());
+  module->setDataLayout(machine->createDataLayout());
+
+  EntryPointBuilder builder(plan, options, *module);
+  if (Error err = builder.build())
+    return err;
+  std::string verifyErrors;
+  raw_string_ostream verifyStream(verifyErrors);
+  if (verifyModule(*module, &verifyStream))
+    return makeError("internal error: invalid entry-point IR: " +
+                     verifyErrors);
+
+  std::error_code ec;
+  raw_fd_ostream out(options.objectPath, ec, sys::fs::OF_None);
+  if (ec)
+    return makeError(options.objectPath + ": " + ec.message());
+  legacy::PassManager pm;
+  if (machine->addPassesToEmitFile(pm, out, nullptr,
+                                   CodeGenFileType::ObjectFile))
+    return makeError("the target cannot emit object files");
+  pm.run(*module);
+  out.flush();
+  if (out.has_error())
+    return makeError(options.objectPath + ": " + out.error().message());
+  return Error::success();
+}
+
+} // namespace bitc

@@ -1,0 +1,28 @@
+//===- EntryPoint.h - The C API, tables and weights as LLVM IR --*- C++ -*-===//
+
+#ifndef BITC_CODEGEN_ENTRYPOINT_H
+#define BITC_CODEGEN_ENTRYPOINT_H
+
+#include "codegen/ModelPlan.h"
+#include "llvm/Support/Error.h"
+#include <string>
+
+namespace bitc {
+
+struct EntryPointOptions {
+  std::string name;            // symbol prefix of the C API
+  std::string triple;          // LLVM target triple
+  std::string runtimeBitcode;  // path of ModelRuntime.bc
+  std::string objectPath;      // where to write the object
+};
+
+/// Emits with LLVM 19 one object holding the weight blob (aligned read-only
+/// data), the label strings, the kernel-call tables and the `<name>_*` entry
+/// points; the runtime bitcode is linked in and made internal, so two models
+/// in one program share nothing but the Halide runtime.
+llvm::Error emitEntryPoint(const ModelPlan &plan,
+                           const EntryPointOptions &options);
+
+} // namespace bitc
+
+#endif // BITC_CODEGEN_ENTRYPOINT_H

@@ -1,0 +1,32 @@
+//===- HalideBackend.h - Kernels and the Halide runtime to objects -*- C++ -*-===//
+
+#ifndef BITC_CODEGEN_HALIDEBACKEND_H
+#define BITC_CODEGEN_HALIDEBACKEND_H
+
+#include "codegen/KernelPlanner.h"
+#include "llvm/Support/Error.h"
+#include <functional>
+
+namespace bitc {
+
+/// Parses a Halide target string ("host" = the compiling machine) and adds
+/// the features every bitc kernel is compiled with.
+llvm::Expected<Halide::Target> parseKernelTarget(const std::string &spec);
+
+/// The LLVM triple of a Halide target (for the entry-point object).
+std::string llvmTripleFor(const Halide::Target &target);
+
+/// Builds and compiles every job into one object without a runtime, using up
+/// to `threads` threads; `progress(done, total)` is called as kernels finish.
+llvm::Error compileKernels(const std::vector<KernelJob> &jobs,
+                           const Halide::Target &target,
+                           const std::string &objectPath, unsigned threads,
+                           const std::function<void(size_t, size_t)> &progress);
+
+/// One copy of the Halide runtime for `target`.
+llvm::Error compileHalideRuntime(const Halide::Target &target,
+                                 const std::string &objectPath);
+
+} // namespace bitc
+
+#endif // BITC_CODEGEN_HALIDEBACKEND_H

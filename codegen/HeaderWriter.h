@@ -1,0 +1,16 @@
+//===- HeaderWriter.h - The generated C header ------------------*- C++ -*-===//
+
+#ifndef BITC_CODEGEN_HEADERWRITER_H
+#define BITC_CODEGEN_HEADERWRITER_H
+
+#include "codegen/ModelPlan.h"
+#include <string>
+
+namespace bitc {
+
+/// The C header declaring `<name>_*` (design.md, "Generated C API").
+std::string generateHeader(const ModelPlan &plan, const std::string &name);
+
+} // namespace bitc
+
+#endif // BITC_CODEGEN_HEADERWRITER_H

@@ -1,0 +1,533 @@
+//===- KernelPlanner.cpp - bit ops to Halide kernel calls -----------------===//
+//
+// Activations live in the workspace channels-innermost, Halide dims
+// (c, x, y, n); every other tensor keeps its row-major layout, so its Halide
+// dims are the MLIR dims reversed. Only the user's pixels are NCHW, and only
+// the stem conv reads them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KernelPlanner.h"
+#include "ir/BitOps.h"
+#include "ir/WeightData.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/FormatVariadic.h"
+#include <map>
+
+using namespace mlir;
+using namespace mlir::bit;
+using llvm::formatv;
+
+namespace bitc {
+namespace {
+
+llvm::Error opError(Operation *op, const llvm::Twine &message) {
+  std::string location;
+  llvm::raw_string_ostream os(location);
+  op->getLoc().print(os);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "codegen: " + location + ": " + message);
+}
+
+std::vector<int64_t> denseStrides(const std::vector<int64_t> &extents) {
+  std::vector<int64_t> strides(extents.size());
+  int64_t stride = 1;
+  for (size_t i = 0; i < extents.size(); ++i) {
+    strides[i] = stride;
+    stride *= extents[i];
+  }
+  return strides;
+}
+
+class Planner {
+public:
+  Planner(func::FuncOp func, const Halide::Target &target,
+          const std::string &prefix, std::vector<KernelJob> &jobs)
+      : func(func), target(target), prefix(prefix), jobs(jobs) {}
+
+  llvm::Expected<ModelPlan> run();
+
+private:
+  llvm::Expected<BufferBinding> activation(Value value, Operation *user);
+  llvm::Expected<BufferBinding> tensor(Value value, Operation *user);
+  llvm::Expected<BufferBinding> rawWeight(Value value);
+  BufferBinding addWeights(const std::vector<float> &data,
+                           std::vector<int64_t> extents);
+  size_t kernel(const std::string &key, const std::string &kind,
+                std::function<kernels::KernelPipeline()> build);
+
+  llvm::Error planConv(Conv2DOp op);
+  llvm::Error planMaxPool(MaxPool2DOp op);
+  llvm::Error planPad(PadOp op);
+  llvm::Error planOther(Operation *op);
+
+  llvm::Expected<int64_t> offsetOf(Value value);
+  bool isReturned(Value value) {
+    return llvm::is_contained(returned, value);
+  }
+
+  func::FuncOp func;
+  const Halide::Target &target;
+  std::string prefix;
+  std::vector<KernelJob> &jobs;
+  ModelPlan plan;
+  std::map<std::string, size_t> kernelByKey;
+  llvm::DenseMap<Operation *, BufferBinding> rawWeights;
+  SmallVector<Value> returned;
+};
+
+size_t Planner::kernel(const std::string &key, const std::string &kind,
+                       std::function<kernels::KernelPipeline()> build) {
+  auto [it, inserted] = kernelByKey.try_emplace(key, jobs.size());
+  if (inserted) {
+    std::string symbol = formatv("{0}_k{1}", prefix, jobs.size()).str();
+    jobs.push_back({symbol, std::move(build)});
+    plan.kernelSymbols.push_back(symbol);
+    plan.kernelKinds.push_back(kind);
+  }
+  return it->second;
+}
+
+llvm::Expected<int64_t> Planner::offsetOf(Value value) {
+  Operation *op = value.getDefiningOp();
+  auto offsets = op ? op->getAttrOfType<DenseI64ArrayAttr>("bit.offsets")
+                    : DenseI64ArrayAttr();
+  if (!offsets)
+    return opError(op ? op : func.getOperation(),
+                   "no workspace offset (run bit-plan-memory first)");
+  return offsets[cast<OpResult>(value).getResultNumber()];
+}
+
+/// A 4-D activation: the user's NCHW pixels, or (c, x, y, n) in the arena.
+llvm::Expected<BufferBinding> Planner::activation(Value value,
+                                                  Operation *user) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t n = type.getDimSize(0), c = type.getDimSize(1),
+          h = type.getDimSize(2), w = type.getDimSize(3);
+  BufferBinding binding;
+  if (isa<BlockArgument>(value)) {
+    binding.source = BufferSource::Input;
+    binding.extents = {w, h, c, n};
+  } else {
+    auto offset = offsetOf(value);
+    if (!offset)
+      return offset.takeError();
+    binding.source =
+        isReturned(value) ? BufferSource::Output : BufferSource::Arena;
+    binding.offset = isReturned(value) ? 0 : *offset;
+    binding.extents = {c, w, h, n};
+  }
+  binding.strides = denseStrides(binding.extents);
+  return binding;
+}
+
+/// Any other tensor: row-major, Halide dims reversed.
+llvm::Expected<BufferBinding> Planner::tensor(Value value, Operation *user) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (value.getDefiningOp<WeightOp>())
+    return rawWeight(value);
+  if (isa<BlockArgument>(value))
+    return opError(user, "only the stem convolution may read the input");
+  BufferBinding binding;
+  auto offset = offsetOf(value);
+  if (!offset)
+    return offset.takeError();
+  binding.source =
+      isReturned(value) ? BufferSource::Output : BufferSource::Arena;
+  binding.offset = isReturned(value) ? 0 : *offset;
+  for (int64_t i = type.getRank() - 1; i >= 0; --i)
+    binding.extents.push_back(type.getDimSize(i));
+  binding.strides = denseStrides(binding.extents);
+  return binding;
+}
+
+BufferBinding Planner::addWeights(const std::vector<float> &data,
+                                  std::vector<int64_t> extents) {
+  size_t offset = (plan.weights.size() + 63) / 64 * 64;
+  plan.weights.resize(offset + data.size() * sizeof(float));
+  std::memcpy(plan.weights.data() + offset, data.data(),
+              data.size() * sizeof(float));
+  BufferBinding binding;
+  binding.source = BufferSource::Weights;
+  binding.offset = static_cast<int64_t>(offset);
+  binding.strides = denseStrides(extents);
+  binding.extents = std::move(extents);
+  return binding;
+}
+
+/// A weight read as is (gamma, beta, bias), shared by every reader.
+llvm::Expected<BufferBinding> Planner::rawWeight(Value value) {
+  auto weight = value.getDefiningOp<WeightOp>();
+  auto it = rawWeights.find(weight);
+  if (it != rawWeights.end())
+    return it->second;
+  std::vector<float> storage;
+  FailureOr<ArrayRef<float>> data = getWeightData(weight, storage);
+  if (failed(data))
+    return opError(weight, "cannot read the weights of '" +
+                               weight.getParam() + "'");
+  auto type = cast<RankedTensorType>(value.getType());
+  std::vector<int64_t> extents;
+  for (int64_t i = type.getRank() - 1; i >= 0; --i)
+    extents.push_back(type.getDimSize(i));
+  BufferBinding binding =
+      addWeights(std::vector<float>(data->begin(), data->end()), extents);
+  rawWeights[weight] = binding;
+  return binding;
+}
+
+std::string convKey(const kernels::ConvSpec &s) {
+  return formatv("conv:{0},{1},{2},{3},{4},{5},{6},{7},{8},{9},{10},{11},{12},"
+                 "{13},{14},{15},{16},{17},{18},{19},{20},{21}",
+                 s.batch, s.inC, s.inH, s.inW, s.outC, s.kernelH, s.kernelW,
+                 s.strideH, s.strideW, s.dilationH, s.dilationW, s.padTop,
+                 s.padLeft, s.padBottom, s.padRight, s.inputNCHW,
+                 s.hasPrologue, static_cast<int>(s.prologueActivation),
+                 s.hasResidual, s.hasStats, s.statsGroups, s.statsTileRows)
+      .str();
+}
+
+Activation activationOf(StringRef name) {
+  return parseActivation(name).value_or(Activation::None);
+}
+
+llvm::Error Planner::planConv(Conv2DOp op) {
+  if (op.getWsEps())
+    return opError(op, "weight standardization was not folded (run "
+                       "bit-fold-weight-standardization first)");
+  auto weight = op.getWeight().getDefiningOp<WeightOp>();
+  if (!weight)
+    return opError(op, "the filter is not a constant");
+  auto in = op.getInput().getType();
+  auto w = op.getWeight().getType();
+  kernels::ConvSpec spec;
+  spec.batch = in.getDimSize(0);
+  spec.inC = in.getDimSize(1);
+  spec.inH = in.getDimSize(2);
+  spec.inW = in.getDimSize(3);
+  spec.outC = w.getDimSize(0);
+  spec.kernelH = w.getDimSize(2);
+  spec.kernelW = w.getDimSize(3);
+  spec.strideH = op.getStrides()[0];
+  spec.strideW = op.getStrides()[1];
+  spec.dilationH = op.getDilations()[0];
+  spec.dilationW = op.getDilations()[1];
+  spec.padTop = op.getPadding()[0];
+  spec.padLeft = op.getPadding()[1];
+  spec.padBottom = op.getPadding()[2];
+  spec.padRight = op.getPadding()[3];
+  spec.inputNCHW = isa<BlockArgument>(op.getInput());
+  spec.hasPrologue = static_cast<bool>(op.getPrologue());
+  spec.prologueActivation = activationOf(op.getPrologueActivation());
+  spec.hasResidual = static_cast<bool>(op.getResidual());
+  spec.hasStats = static_cast<bool>(op.getStats());
+  spec.statsGroups = op.getStatsGroups().value_or(0);
+  spec.statsTileRows = op.getStatsTileRows().value_or(0);
+  if (spec.inputNCHW && spec.hasPrologue)
+    return opError(op, "a prologue on the model input is not supported");
+
+  KernelCall call;
+  call.origin = formatv("{0}", op.getLoc()).str();
+  const Halide::Target &t = target;
+  call.kernel = kernel(
+      convKey(spec),
+      formatv("conv {0}x{1}/{2} {3}->{4} @{5}x{6}", spec.kernelH,
+              spec.kernelW, spec.strideH, spec.inC, spec.outC, spec.outH(),
+              spec.outW())
+          .str(),
+      [spec, &t] { return kernels::buildConv(spec, t); });
+  plan.macs += spec.macs();
+
+  auto input = activation(op.getInput(), op);
+  if (!input)
+    return input.takeError();
+  call.args.push_back(*input);
+  std::vector<float> storage;
+  FailureOr<ArrayRef<float>> data = getWeightData(weight, storage);
+  if (failed(data))
+    return opError(op, "cannot read the filter");
+  std::vector<int> shape = kernels::packedConvWeightShape(spec, target);
+  call.args.push_back(
+      addWeights(kernels::packConvWeights(spec, target, data->data()),
+                 std::vector<int64_t>(shape.begin(), shape.end())));
+  if (op.getPrologue()) {
+    auto prologue = tensor(op.getPrologue(), op);
+    if (!prologue)
+      return prologue.takeError();
+    call.args.push_back(*prologue);
+  }
+  if (op.getResidual()) {
+    auto residual = activation(op.getResidual(), op);
+    if (!residual)
+      return residual.takeError();
+    call.args.push_back(*residual);
+  }
+  auto output = activation(op.getOutput(), op);
+  if (!output)
+    return output.takeError();
+  call.args.push_back(*output);
+  if (op.getStats()) {
+    auto stats = tensor(op.getStats(), op);
+    if (!stats)
+      return stats.takeError();
+    call.args.push_back(*stats);
+  }
+  plan.calls.push_back(std::move(call));
+  return llvm::Error::success();
+}
+
+kernels::TensorShape shapeOf(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2),
+          type.getDimSize(3)};
+}
+
+llvm::Error Planner::planMaxPool(MaxPool2DOp op) {
+  // A zero pad read only by this pool is folded into the pool kernel.
+  Value source = op.getInput();
+  std::array<int64_t, 4> pad = {0, 0, 0, 0};
+  if (auto padOp = source.getDefiningOp<PadOp>();
+      padOp && padOp.getValue().convertToDouble() == 0.0 &&
+      padOp->hasOneUse()) {
+    source = padOp.getInput();
+    for (int i = 0; i < 4; ++i)
+      pad[i] = padOp.getPadding()[i];
+  }
+  kernels::TensorShape in = shapeOf(source);
+  int64_t k = op.getKernel()[0], s = op.getStrides()[0];
+  if (op.getKernel()[1] != k || op.getStrides()[1] != s)
+    return opError(op, "only square max pools are supported");
+  KernelCall call;
+  call.origin = formatv("{0}", op.getLoc()).str();
+  const Halide::Target &t = target;
+  call.kernel = kernel(
+      formatv("maxpool:{0},{1},{2},{3},{4},{5},{6},{7},{8},{9}", in.n, in.c,
+              in.h, in.w, k, s, pad[0], pad[1], pad[2], pad[3])
+          .str(),
+      formatv("max pool {0}x{0}/{1} @{2}x{3}", k, s, in.h, in.w).str(),
+      [in, k, s, pad, &t] {
+        return kernels::buildMaxPool(in, k, s, pad[0], pad[1], pad[2], pad[3],
+                                     t);
+      });
+  for (Value v : {source, Value(op.getOutput())}) {
+    auto binding = activation(v, op);
+    if (!binding)
+      return binding.takeError();
+    call.args.push_back(*binding);
+  }
+  plan.calls.push_back(std::move(call));
+  return llvm::Error::success();
+}
+
+llvm::Error Planner::planPad(PadOp op) {
+  // Folded into its max pool (see planMaxPool).
+  if (op->hasOneUse() && isa<MaxPool2DOp>(*op->user_begin()) &&
+      op.getValue().convertToDouble() == 0.0)
+    return llvm::Error::success();
+  kernels::TensorShape in = shapeOf(op.getInput());
+  ArrayRef<int64_t> p = op.getPadding();
+  std::array<int64_t, 4> pad = {p[0], p[1], p[2], p[3]};
+  float value = static_cast<float>(op.getValue().convertToDouble());
+  KernelCall call;
+  call.origin = formatv("{0}", op.getLoc()).str();
+  const Halide::Target &t = target;
+  call.kernel = kernel(
+      formatv("pad:{0},{1},{2},{3},{4},{5},{6},{7},{8}", in.n, in.c, in.h,
+              in.w, pad[0], pad[1], pad[2], pad[3], value)
+          .str(),
+      formatv("pad @{0}x{1}", in.h, in.w).str(), [in, pad, value, &t] {
+        return kernels::buildPad(in, pad[0], pad[1], pad[2], pad[3], value, t);
+      });
+  for (Value v : {Value(op.getInput()), Value(op.getOutput())}) {
+    auto binding = activation(v, op);
+    if (!binding)
+      return binding.takeError();
+    call.args.push_back(*binding);
+  }
+  plan.calls.push_back(std::move(call));
+  return llvm::Error::success();
+}
+
+llvm::Error Planner::planOther(Operation *op) {
+  KernelCall call;
+  call.origin = formatv("{0}", op->getLoc()).str();
+  const Halide::Target &t = target;
+  // (value, is a 4-D activation) in kernel argument order.
+  SmallVector<std::pair<Value, bool>> args;
+  if (auto stats = dyn_cast<GroupNormStatsOp>(op)) {
+    kernels::TensorShape in = shapeOf(stats.getInput());
+    int64_t groups = stats.getGroups();
+    double eps = stats.getEps().convertToDouble();
+    call.kernel = kernel(formatv("gnstats:{0},{1},{2},{3},{4},{5}", in.n, in.c,
+                                 in.h, in.w, groups, eps)
+                             .str(),
+                         formatv("group norm stats @{0}x{1}", in.h, in.w).str(),
+                         [in, groups, eps, &t] {
+                           return kernels::buildGroupNormStats(in, groups, eps,
+                                                               t);
+                         });
+    args = {{stats.getInput(), true},
+            {stats.getGamma(), false},
+            {stats.getBeta(), false},
+            {stats.getScaleShift(), false}};
+  } else if (auto combine = dyn_cast<GroupNormCombineOp>(op)) {
+    auto partials = combine.getPartials().getType();
+    int64_t n = partials.getDimSize(0), tiles = partials.getDimSize(1),
+            groups = partials.getDimSize(2);
+    int64_t channels = combine.getGamma().getType().getDimSize(0);
+    double eps = combine.getEps().convertToDouble();
+    call.kernel = kernel(formatv("gncombine:{0},{1},{2},{3},{4}", n, channels,
+                                 groups, tiles, eps)
+                             .str(),
+                         formatv("group norm combine {0} tiles", tiles).str(),
+                         [n, channels, groups, tiles, eps, &t] {
+                           return kernels::buildGroupNormCombine(
+                               n, channels, groups, tiles, eps, t);
+                         });
+    args = {{combine.getPartials(), false},
+            {combine.getGamma(), false},
+            {combine.getBeta(), false},
+            {combine.getScaleShift(), false}};
+  } else if (auto apply = dyn_cast<ApplyNormOp>(op)) {
+    kernels::TensorShape in = shapeOf(apply.getInput());
+    bool residual = static_cast<bool>(apply.getResidual());
+    Activation act = activationOf(apply.getActivation());
+    call.kernel = kernel(formatv("apply:{0},{1},{2},{3},{4},{5}", in.n, in.c,
+                                 in.h, in.w, residual, static_cast<int>(act))
+                             .str(),
+                         formatv("apply norm @{0}x{1}", in.h, in.w).str(),
+                         [in, residual, act, &t] {
+                           return kernels::buildApplyNorm(in, residual, act,
+                                                          t);
+                         });
+    args = {{apply.getInput(), true}, {apply.getScaleShift(), false}};
+    if (residual)
+      args.push_back({apply.getResidual(), true});
+    args.push_back({apply.getOutput(), true});
+  } else if (auto add = dyn_cast<AddOp>(op)) {
+    kernels::TensorShape in = shapeOf(add.getLhs());
+    Activation act = activationOf(add.getActivation());
+    call.kernel = kernel(formatv("add:{0},{1},{2},{3},{4}", in.n, in.c, in.h,
+                                 in.w, static_cast<int>(act))
+                             .str(),
+                         formatv("add @{0}x{1}", in.h, in.w).str(),
+                         [in, act, &t] { return kernels::buildAdd(in, act, t); });
+    args = {{add.getLhs(), true}, {add.getRhs(), true}, {add.getOutput(), true}};
+  } else if (auto pool = dyn_cast<GlobalAvgPoolOp>(op)) {
+    kernels::TensorShape in = shapeOf(pool.getInput());
+    bool prologue = static_cast<bool>(pool.getPrologue());
+    Activation act = activationOf(pool.getPrologueActivation());
+    call.kernel = kernel(formatv("gap:{0},{1},{2},{3},{4},{5}", in.n, in.c,
+                                 in.h, in.w, prologue, static_cast<int>(act))
+                             .str(),
+                         formatv("global avg pool @{0}x{1}", in.h, in.w).str(),
+                         [in, prologue, act, &t] {
+                           return kernels::buildGlobalAvgPool(in, prologue, act,
+                                                              t);
+                         });
+    args = {{pool.getInput(), true}};
+    if (prologue)
+      args.push_back({pool.getPrologue(), false});
+    args.push_back({pool.getOutput(), false});
+  } else if (auto linear = dyn_cast<LinearOp>(op)) {
+    auto w = linear.getWeight().getType();
+    int64_t n = linear.getInput().getType().getDimSize(0);
+    int64_t inFeatures = w.getDimSize(1), labels = w.getDimSize(0);
+    call.kernel = kernel(formatv("linear:{0},{1},{2}", n, inFeatures, labels)
+                             .str(),
+                         formatv("linear {0}->{1}", inFeatures, labels).str(),
+                         [n, inFeatures, labels, &t] {
+                           return kernels::buildLinear(n, inFeatures, labels,
+                                                       t);
+                         });
+    plan.macs += n * inFeatures * labels;
+    auto input = tensor(linear.getInput(), op);
+    if (!input)
+      return input.takeError();
+    auto weight = linear.getWeight().getDefiningOp<WeightOp>();
+    if (!weight)
+      return opError(op, "the weight is not a constant");
+    std::vector<float> storage;
+    FailureOr<ArrayRef<float>> data = getWeightData(weight, storage);
+    if (failed(data))
+      return opError(op, "cannot read the weights");
+    auto bias = tensor(linear.getBias(), op);
+    if (!bias)
+      return bias.takeError();
+    auto output = tensor(linear.getOutput(), op);
+    if (!output)
+      return output.takeError();
+    call.args = {*input,
+                 addWeights(kernels::packLinearWeights(inFeatures, labels,
+                                                       data->data()),
+                            {labels, inFeatures}),
+                 *bias, *output};
+    plan.calls.push_back(std::move(call));
+    return llvm::Error::success();
+  } else {
+    return opError(op, "no kernel for '" + op->getName().getStringRef() +
+                           "' (compile with the default pass pipeline)");
+  }
+  for (auto [value, isActivation] : args) {
+    auto binding = isActivation ? activation(value, op) : tensor(value, op);
+    if (!binding)
+      return binding.takeError();
+    call.args.push_back(*binding);
+  }
+  plan.calls.push_back(std::move(call));
+  return llvm::Error::success();
+}
+
+llvm::Expected<ModelPlan> Planner::run() {
+  if (func.getNumArguments() != 1 || func.getNumResults() != 1)
+    return opError(func, "forward must take the pixels and return the logits");
+  auto inputType = cast<RankedTensorType>(func.getArgumentTypes()[0]);
+  auto outputType = cast<RankedTensorType>(func.getResultTypes()[0]);
+  plan.batch = inputType.getDimSize(0);
+  plan.channels = inputType.getDimSize(1);
+  plan.height = inputType.getDimSize(2);
+  plan.width = inputType.getDimSize(3);
+  if (auto labels = func->getAttrOfType<ArrayAttr>("bit.labels"))
+    for (Attribute label : labels)
+      plan.labels.push_back(cast<StringAttr>(label).str());
+  if (static_cast<int64_t>(plan.labels.size()) != outputType.getDimSize(1))
+    return opError(func, "bit.labels does not match the number of logits");
+  auto workspace = func->getAttrOfType<IntegerAttr>("bit.workspace_bytes");
+  if (!workspace)
+    return opError(func, "no workspace plan (run bit-plan-memory first)");
+  plan.workspaceBytes = workspace.getInt();
+  func.walk([&](func::ReturnOp ret) {
+    returned.append(ret.getOperands().begin(), ret.getOperands().end());
+  });
+  if (isa<BlockArgument>(returned.front()))
+    return opError(func, "forward returns its input");
+
+  for (Operation &op : func.getBody().front()) {
+    llvm::Error err = llvm::Error::success();
+    if (isa<WeightOp, func::ReturnOp>(op))
+      continue;
+    if (auto conv = dyn_cast<Conv2DOp>(op))
+      err = planConv(conv);
+    else if (auto pool = dyn_cast<MaxPool2DOp>(op))
+      err = planMaxPool(pool);
+    else if (auto pad = dyn_cast<PadOp>(op))
+      err = planPad(pad);
+    else
+      err = planOther(&op);
+    if (err)
+      return std::move(err);
+  }
+  return std::move(plan);
+}
+
+} // namespace
+
+llvm::Expected<ModelPlan> planKernels(func::FuncOp func,
+                                      const Halide::Target &target,
+                                      const std::string &prefix,
+                                      std::vector<KernelJob> &jobs) {
+  Planner planner(func, target, prefix, jobs);
+  return planner.run();
+}
+
+} // namespace bitc

@@ -1,0 +1,31 @@
+//===- KernelPlanner.h - bit ops to Halide kernel calls ---------*- C++ -*-===//
+
+#ifndef BITC_CODEGEN_KERNELPLANNER_H
+#define BITC_CODEGEN_KERNELPLANNER_H
+
+#include "codegen/ModelPlan.h"
+#include "codegen/kernels/Kernels.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Error.h"
+#include <functional>
+
+namespace bitc {
+
+/// A distinct kernel still to be built and compiled.
+struct KernelJob {
+  std::string symbol;
+  std::function<kernels::KernelPipeline()> build;
+};
+
+/// Maps every op of a fully lowered `forward` (after the default pipeline,
+/// including bit-plan-memory) to a kernel call; deduplicates kernels by kind,
+/// shapes and options; packs weights into the layouts the kernels read.
+/// Kernel symbols are `<prefix>_k<N>`.
+llvm::Expected<ModelPlan> planKernels(mlir::func::FuncOp func,
+                                      const Halide::Target &target,
+                                      const std::string &prefix,
+                                      std::vector<KernelJob> &jobs);
+
+} // namespace bitc
+
+#endif // BITC_CODEGEN_KERNELPLANNER_H

@@ -1,0 +1,49 @@
+//===- ModelPlan.h - The kernel calls of a compiled model -------*- C++ -*-===//
+//
+// What the object must do at run time, free of Halide and LLVM types: the
+// distinct kernels (by symbol), the ordered calls with their buffer
+// arguments, and the constant weight blob the calls read.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITC_CODEGEN_MODELPLAN_H
+#define BITC_CODEGEN_MODELPLAN_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bitc {
+
+/// Mirrors `enum bitc_source` of runtime/ModelRuntime.h.
+enum class BufferSource : int64_t { Arena = 0, Weights = 1, Input = 2, Output = 3 };
+
+/// One dense float32 buffer argument (Halide dimension order).
+struct BufferBinding {
+  BufferSource source = BufferSource::Arena;
+  int64_t offset = 0; // bytes from the source's base
+  std::vector<int64_t> extents;
+  std::vector<int64_t> strides; // in elements
+};
+
+struct KernelCall {
+  size_t kernel = 0; // index into ModelPlan::kernelSymbols
+  std::vector<BufferBinding> args;
+  std::string origin; // the op's location, for profiles and diagnostics
+};
+
+struct ModelPlan {
+  std::vector<std::string> kernelSymbols;
+  std::vector<std::string> kernelKinds; // e.g. "conv 3x3/1 64->64 @56x56"
+  std::vector<KernelCall> calls;
+  std::vector<uint8_t> weights; // packed, 64-byte aligned sections
+  int64_t workspaceBytes = 0;
+  int64_t batch = 1;
+  int64_t channels = 0, height = 0, width = 0;
+  std::vector<std::string> labels;
+  int64_t macs = 0;
+};
+
+} // namespace bitc
+
+#endif // BITC_CODEGEN_MODELPLAN_H

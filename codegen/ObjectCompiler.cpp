@@ -1,0 +1,169 @@
+//===- ObjectCompiler.cpp - A lowered module to model.o + model.h ---------===//
+//
+// Three objects are made in a private temporary directory: the kernels
+// (Halide, no runtime), one Halide runtime, and the entry point (LLVM 19:
+// tables, weights, labels, C API). `ld -r` merges them into one relocatable
+// object, which is renamed into place with the header.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/ObjectCompiler.h"
+#include "codegen/EntryPoint.h"
+#include "codegen/HalideBackend.h"
+#include "codegen/HeaderWriter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace bitc {
+namespace {
+
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Removes the temporary directory however compileObject returns.
+struct TempDir {
+  llvm::SmallString<128> path;
+  ~TempDir() {
+    if (!path.empty())
+      llvm::sys::fs::remove_directories(path);
+  }
+};
+
+llvm::Error runTool(llvm::StringRef tool, llvm::ArrayRef<llvm::StringRef> args,
+                    llvm::StringRef what) {
+  auto program = llvm::sys::findProgramByName(tool);
+  if (!program)
+    return makeError("codegen: cannot find '" + tool + "' to " + what +
+                     " (install binutils)");
+  std::vector<llvm::StringRef> argv = {*program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*program, argv, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0)
+    return makeError("codegen: '" + tool + "' failed to " + what +
+                     (message.empty() ? "" : ": " + message));
+  return llvm::Error::success();
+}
+
+/// Writes `contents` to `path` through a temporary file and a rename.
+llvm::Error writeAtomically(llvm::StringRef path, llvm::StringRef contents) {
+  auto temp = llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
+  if (!temp)
+    return makeError(path + ": cannot write: " +
+                     llvm::toString(temp.takeError()));
+  {
+    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
+    os << contents;
+  }
+  if (llvm::Error err = temp->keep(path))
+    return makeError(path + ": cannot write: " +
+                     llvm::toString(std::move(err)));
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
+                                            const ObjectOptions &options) {
+  auto func = module.lookupSymbol<mlir::func::FuncOp>("forward");
+  if (!func)
+    return makeError("codegen: the module has no func.func @forward");
+  auto target = parseKernelTarget(options.target);
+  if (!target)
+    return target.takeError();
+
+  auto report = [&](const std::string &phase, size_t done, size_t total) {
+    if (options.progress)
+      options.progress(phase, done, total);
+  };
+  std::vector<KernelJob> jobs;
+  auto plan = planKernels(func, *target, options.name, jobs);
+  if (!plan)
+    return plan.takeError();
+
+  TempDir temp;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("bitc", temp.path))
+    return makeError("codegen: cannot create a temporary directory: " +
+                     ec.message());
+  auto tempFile = [&](llvm::StringRef file) {
+    llvm::SmallString<128> path(temp.path);
+    llvm::sys::path::append(path, file);
+    return path.str().str();
+  };
+  std::string kernelsObject = tempFile("kernels.o");
+  std::string runtimeObject = tempFile("halide_runtime.o");
+  std::string entryObject = tempFile("entry.o");
+
+  if (llvm::Error err = compileKernels(
+          jobs, *target, kernelsObject, options.threads,
+          [&](size_t done, size_t total) { report("kernels", done, total); }))
+    return std::move(err);
+  report("runtime", 0, 1);
+  if (llvm::Error err = compileHalideRuntime(*target, runtimeObject))
+    return std::move(err);
+  report("emit", 0, 1);
+  EntryPointOptions entry;
+  entry.name = options.name;
+  entry.triple = llvmTripleFor(*target);
+  entry.runtimeBitcode = options.runtimeBitcode;
+  entry.objectPath = entryObject;
+  if (llvm::Error err = emitEntryPoint(*plan, entry))
+    return std::move(err);
+
+  // Link next to the destination so the final rename cannot cross devices.
+  llvm::StringRef parent = llvm::sys::path::parent_path(options.objectPath);
+  if (!parent.empty() && !llvm::sys::fs::is_directory(parent))
+    return makeError(options.objectPath + ": cannot write: directory '" +
+                     parent + "' does not exist");
+  auto staged = llvm::sys::fs::TempFile::create(options.objectPath +
+                                                ".tmp-%%%%%%");
+  if (!staged)
+    return makeError(options.objectPath + ": cannot write: " +
+                     llvm::toString(staged.takeError()));
+  std::string stagedPath = staged->TmpName;
+  // `ar` refuses to add to an empty file that is not yet an archive.
+  if (options.library)
+    llvm::sys::fs::remove(stagedPath);
+  llvm::Error linked =
+      options.library
+          ? runTool("ar",
+                    {"rcs", stagedPath, entryObject, kernelsObject,
+                     runtimeObject},
+                    "archive the objects")
+          : runTool("ld",
+                    {"-r", "-o", stagedPath, entryObject, kernelsObject,
+                     runtimeObject},
+                    "merge the objects");
+  if (linked) {
+    llvm::consumeError(staged->discard());
+    return std::move(linked);
+  }
+  std::string header = generateHeader(*plan, options.name);
+  if (llvm::Error err = writeAtomically(options.headerPath, header)) {
+    llvm::consumeError(staged->discard());
+    return std::move(err);
+  }
+  if (llvm::Error err = staged->keep(options.objectPath))
+    return makeError(options.objectPath + ": cannot write: " +
+                     llvm::toString(std::move(err)));
+
+  ObjectSummary summary;
+  summary.kernels = plan->kernelSymbols.size();
+  summary.calls = plan->calls.size();
+  summary.weightBytes = plan->weights.size();
+  summary.workspaceBytes = plan->workspaceBytes;
+  summary.macs = plan->macs;
+  uint64_t size = 0;
+  if (!llvm::sys::fs::file_size(options.objectPath, size))
+    summary.objectBytes = size;
+  return summary;
+}
+
+} // namespace bitc

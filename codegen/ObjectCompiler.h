@@ -1,0 +1,42 @@
+//===- ObjectCompiler.h - A lowered module to model.o + model.h -*- C++ -*-===//
+
+#ifndef BITC_CODEGEN_OBJECTCOMPILER_H
+#define BITC_CODEGEN_OBJECTCOMPILER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+#include <functional>
+#include <string>
+
+namespace bitc {
+
+struct ObjectOptions {
+  std::string name = "model";
+  std::string target = "host"; // Halide target string
+  std::string objectPath;      // model.o (or an archive with `library`)
+  std::string headerPath;      // model.h
+  bool library = false;        // write a static archive instead
+  std::string runtimeBitcode;  // ModelRuntime.bc
+  unsigned threads = 2;        // kernels compiled in parallel
+  /// Called with a phase name and (done, total) for kernel progress.
+  std::function<void(const std::string &, size_t, size_t)> progress;
+};
+
+struct ObjectSummary {
+  size_t kernels = 0;
+  size_t calls = 0;
+  uint64_t weightBytes = 0;
+  uint64_t objectBytes = 0;
+  int64_t workspaceBytes = 0;
+  int64_t macs = 0;
+};
+
+/// Plans, compiles and links the kernels, the Halide runtime and the entry
+/// point of the lowered `forward` into one relocatable object, and writes
+/// the header. Outputs appear atomically, or not at all.
+llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
+                                            const ObjectOptions &options);
+
+} // namespace bitc
+
+#endif // BITC_CODEGEN_OBJECTCOMPILER_H

@@ -1,0 +1,71 @@
+/*===- ModelRuntime.h - Tables a generated object hands the runtime -*- C -*-===
+ *
+ * bitc emits these tables with LLVM (codegen/EntryPoint.cpp) and links
+ * ModelRuntime.c (as bitcode) into every object; the runtime walks them.
+ * Every field is 8 bytes wide so the LLVM-side layout is a plain struct of
+ * i64 and ptr with no padding to get wrong.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef BITC_RUNTIME_MODELRUNTIME_H
+#define BITC_RUNTIME_MODELRUNTIME_H
+
+#include <stdint.h>
+
+#define BITC_MAX_DIMS 5
+#define BITC_MAX_ARGS 8
+
+/* Where a kernel argument's data lives. */
+enum bitc_source {
+  BITC_SOURCE_ARENA = 0,   /* offset into the per-call workspace */
+  BITC_SOURCE_WEIGHTS = 1, /* offset into the constant weight blob */
+  BITC_SOURCE_INPUT = 2,   /* the chunk of user pixels being processed */
+  BITC_SOURCE_OUTPUT = 3   /* the chunk of user logits being written */
+};
+
+/* One halide_buffer_t argument of a kernel (dense float32, min 0). */
+typedef struct bitc_arg {
+  int64_t source;
+  int64_t offset; /* bytes */
+  int64_t dims;
+  int64_t extent[BITC_MAX_DIMS];
+  int64_t stride[BITC_MAX_DIMS]; /* elements */
+} bitc_arg;
+
+/* One kernel call: the Halide pipeline's argv entry and its arguments. */
+typedef struct bitc_step {
+  int (*fn)(void **);
+  int64_t first_arg;
+  int64_t num_args;
+} bitc_step;
+
+typedef struct bitc_model {
+  const bitc_step *steps;
+  int64_t num_steps;
+  const bitc_arg *args;
+  const uint8_t *weights;
+  int64_t workspace_bytes;
+  int64_t batch;         /* images per kernel call (the compiled batch) */
+  int64_t input_floats;  /* per image: C * H * W */
+  int64_t output_floats; /* per image: labels */
+  const char *const *labels;
+  int64_t num_labels;
+} bitc_model;
+
+/* Error codes shared by every generated API. */
+enum bitc_status {
+  BITC_OK = 0,
+  BITC_ERROR_NULL_ARGUMENT = -1,
+  BITC_ERROR_BAD_BATCH = -2,
+  BITC_ERROR_OUT_OF_MEMORY = -3,
+  BITC_ERROR_KERNEL_FAILED = -4,
+  BITC_ERROR_BAD_IMAGE = -5
+};
+
+int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
+                       float *logits);
+const char *bitc_model_label(const bitc_model *model, int index);
+const char *bitc_error_string(int code);
+void bitc_set_num_threads(int threads);
+
+#endif /* BITC_RUNTIME_MODELRUNTIME_H */
