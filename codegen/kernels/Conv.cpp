@@ -115,10 +115,15 @@ ConvPlan planConv(const ConvSpec &s, const Target &target) {
   double best = 1e30;
   if (p.banded) {
     const int64_t T = s.statsTileRows, tiles = s.statsTiles();
+    // The band buffer (all channels of a band) must stay in L2 while the
+    // statistics re-read it.
+    const int64_t bandBudget = getenv("BITC_BAND_BUDGET") ? atoll(getenv("BITC_BAND_BUDGET")) : 384 * 1024;
     for (int64_t m = 1; m <= tiles; ++m) {
       const int64_t bands = ceilDiv(tiles, m);
       if (m > 1 && ceilDiv(tiles, m - 1) == bands)
         continue;
+      if (m > 1 && std::min(OH, m * T) * OW * s.outC * 4 > bandBudget)
+        break;
       double c = decompositionCost(s, weightBytes, 1, bands, m * T);
       if (c < best) {
         best = c;
@@ -228,9 +233,15 @@ std::vector<float> packConvWeights(const ConvSpec &s, const float *oihw) {
 }
 
 int64_t preferredStatsTileRows(const ConvSpec &s, const Target &target) {
-  ConvSpec unfused = s;
-  unfused.hasStats = false;
-  ConvPlan p = planConv(unfused, target);
+  // Plan with statistics over 1-row tiles (any band height allowed) and
+  // return the band height chosen: tiles of that height are fused 1:1 with
+  // the bands. When the plan would not fuse, the statistics run as a second
+  // pass whose tile height does not matter much: return the band anyway.
+  ConvSpec probe = s;
+  probe.hasStats = true;
+  probe.statsGroups = s.statsGroups > 0 ? s.statsGroups : 1;
+  probe.statsTileRows = 1;
+  ConvPlan p = planConv(probe, target);
   return std::max<int64_t>(1, p.bandRows);
 }
 
@@ -455,20 +466,31 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
     // Banded: read the hot band buffer; otherwise the finished output.
     Func val = plan.banded ? core : out;
 
-    Func csum("csum"), gmean("gmean"), cmean("cmean"), csq("csq"), gm2("gm2");
-    csum(c, t, n) = 0.0f;
-    csum(c, t, n) += val(c, rt.x, yy, n);
+    // One pass per tile with shifted data: per channel, K = the tile's first
+    // value of that channel, s1 = sum(x - K), s2 = sum((x - K)^2) in fp32
+    // over at most one tile; mean_c = K + s1/n, M2_c = s2 - s1^2/n. K is a
+    // sample of the same data, so |mean - K| is of the order of the spread
+    // and the subtraction loses at most a few bits (unlike sum/sum-of-squares
+    // of unshifted values). Channels merge into groups exactly (Chan, equal
+    // counts): mean_g = avg mean_c, M2_g = sum M2_c + n sum (mean_c - mean_g)^2.
+    Expr pixels = cast<float>(min(int(T), int(OH) - t * int(T)) * int(OW));
+    Func shiftK("shift_k"), sums("sums"), cmean("cmean"), cm2("cm2");
+    shiftK(c, t, n) = val(c, 0, t * int(T), n);
+    sums(c, t, n) = Tuple(0.0f, 0.0f);
+    Expr dk = val(c, rt.x, yy, n) - shiftK(c, t, n);
+    sums(c, t, n) = Tuple(sums(c, t, n)[0] + dk, sums(c, t, n)[1] + dk * dk);
+    // Per-channel (mean, M2) of each tile.
+    Func cstat("cstat");
+    cstat(c, t, n) = Tuple(shiftK(c, t, n) + sums(c, t, n)[0] / pixels,
+                           sums(c, t, n)[1] - sums(c, t, n)[0] * sums(c, t, n)[0] / pixels);
     RDom rg(0, int(Cg), "rg");
+    Func gmean("gmean"), gmeanN("gmean_n"), gm2("gm2");
     gmean(g, t, n) = 0.0f;
-    gmean(g, t, n) += csum(g * int(Cg) + rg, t, n);
-    Func gmeanN("gmean_n");
-    gmeanN(g, t, n) = gmean(g, t, n) / count;
-    cmean(c, t, n) = gmeanN(c / int(Cg), t, n);
-    csq(c, t, n) = 0.0f;
-    Expr d = val(c, rt.x, yy, n) - cmean(c, t, n);
-    csq(c, t, n) += d * d;
+    gmean(g, t, n) += cstat(g * int(Cg) + rg, t, n)[0];
+    gmeanN(g, t, n) = gmean(g, t, n) / float(Cg);
     gm2(g, t, n) = 0.0f;
-    gm2(g, t, n) += csq(g * int(Cg) + rg, t, n);
+    Expr dm = cstat(g * int(Cg) + rg, t, n)[0] - gmeanN(g, t, n);
+    gm2(g, t, n) += cstat(g * int(Cg) + rg, t, n)[1] + pixels * dm * dm;
 
     // The tile dimension is named y and split like the output's rows:
     // compute_with matches the fused loops by their full names.
@@ -494,25 +516,28 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
       stats.compute_root().reorder(kk, g, y, n).fuse(y, n, tn).parallel(tn).unroll(kk, 3);
       statsLevel = LoopLevel(stats, tn);
     }
-    // The channel reductions keep a few vectors of channels in registers
-    // while walking the tile's pixels.
-    const int cblock = OC % (4 * vw) == 0 ? 4 * vw : (OC % vw == 0 ? vw : 1);
-    for (Func f : {csum, csq}) {
-      f.compute_at(statsLevel);
-      if (cblock > 1) {
-        Var cvo("cvo"), cvi("cvi");
-        f.vectorize(c, vw);
-        f.update()
-            .split(c, cvo, cvi, cblock)
-            .reorder(cvi, rt.x, rt.y, cvo)
-            .vectorize(cvi, vw)
-            .unroll(cvi);
-      }
+    // The channel reductions keep a block of channels' sums in registers
+    // while walking the tile's pixels (one pass, two FMAs-worth per vector).
+    const int cblock = OC % (4 * vw) == 0 ? 4 * vw
+                       : OC % (2 * vw) == 0 ? 2 * vw
+                       : (OC % vw == 0 ? vw : 1);
+    cstat.compute_at(statsLevel);
+    if (cblock > 1) {
+      Var cvo("cvo"), cvi("cvi");
+      cstat.split(c, cvo, cvi, cblock).reorder(cvi, cvo, t, n).vectorize(cvi, vw);
+      sums.compute_at(cstat, cvo)
+          .bound_extent(c, cblock)
+          .store_in(MemoryType::Register)
+          .vectorize(c, vw)
+          .unroll(c);
+      sums.update().reorder(c, rt.x, rt.y).vectorize(c, vw).unroll(c);
+      shiftK.compute_at(cstat, cvo).vectorize(c, vw).unroll(c);
+    } else {
+      sums.compute_at(statsLevel);
+      shiftK.compute_at(statsLevel);
     }
-    gmean.compute_at(statsLevel);
-    gmeanN.compute_at(statsLevel);
-    cmean.compute_at(statsLevel);
-    gm2.compute_at(statsLevel);
+    for (Func f : {gmean, gmeanN, gm2})
+      f.compute_at(statsLevel);
     outputs.push_back(stats);
     note << ", stats tiles of " << T << " rows "
          << (plan.banded ? "(fused per band)" : "(second pass)");
