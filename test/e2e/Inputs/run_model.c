@@ -1,12 +1,13 @@
 /* Test driver for a generated object: reads raw float32 NCHW pixels, runs
- * MODEL_forward with the batch given on the command line, writes the raw
- * float32 logits. Compiled with -DMODEL=<name> -include <name>.h. */
+ * <MODEL>_forward on BATCH images, writes the raw float32 logits.
+ * Build: cc -DMODEL=name -DMODEL_UPPER=NAME -include name.h run_model.c name.o */
 #include <stdio.h>
 #include <stdlib.h>
 
 #define CAT2(a, b) a##b
 #define CAT(a, b) CAT2(a, b)
 #define API(fn) CAT(MODEL, fn)
+#define MACRO(m) CAT(MODEL_UPPER, m)
 
 int main(int argc, char **argv) {
   if (argc != 4) {
@@ -14,8 +15,9 @@ int main(int argc, char **argv) {
     return 2;
   }
   int batch = atoi(argv[1]);
-  size_t in_count = (size_t)batch * API(_input_floats)();
-  size_t out_count = (size_t)batch * API(_output_floats)();
+  size_t in_count = (size_t)batch * MACRO(_INPUT_CHANNELS) *
+                    MACRO(_INPUT_HEIGHT) * MACRO(_INPUT_WIDTH);
+  size_t out_count = (size_t)batch * MACRO(_NUM_LABELS);
   float *in = malloc(in_count * sizeof(float));
   float *out = malloc(out_count * sizeof(float));
   FILE *f = fopen(argv[2], "rb");
@@ -30,7 +32,13 @@ int main(int argc, char **argv) {
     return 1;
   }
   f = fopen(argv[3], "wb");
-  fwrite(out, sizeof(float), out_count, f);
+  if (!f || fwrite(out, sizeof(float), out_count, f) != out_count) {
+    fprintf(stderr, "cannot write %s\n", argv[3]);
+    return 2;
+  }
   fclose(f);
+  printf("%s %s\n", API(_label)(0), API(_label)(MACRO(_NUM_LABELS)) ? "bad" : "null");
+  free(in);
+  free(out);
   return 0;
 }
