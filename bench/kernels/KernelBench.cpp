@@ -1,6 +1,7 @@
 //===- KernelBench.cpp - GFLOP/s of the conv kernels on R50x1 layers ------===//
 //
-// kernel-bench [--target=T] [--threads=2] [--bare] [--asm=DIR] [filter]
+// kernel-bench [--target=T] [--threads=2] [--reps=N] [--bare | --no-stats |
+//               --no-residual | --no-prologue] [--asm=DIR] [--small] [filter]
 // JIT-compiles buildConv for every distinct conv of BiT-M R50x1 at 448x448,
 // batch 1, with the fusions the compiler uses (prologue relu, residual, stats;
 // --bare: none), and prints the median GFLOP/s over repeated timings and the
@@ -154,13 +155,119 @@ std::pair<double, double> measurePeak(int threads) {
   return {best, bestWall};
 }
 
+/// Median wall seconds of realizing `k` into `outs` (inputs already set);
+/// `bestCpu` receives the smallest CPU seconds of one call.
+double timeKernel(KernelPipeline &k, std::vector<Buffer<void>> outs,
+                  const Halide::Target &target, int reps, double &bestCpu) {
+  Halide::Realization real(outs);
+  k.pipeline.compile_jit(target);
+  k.pipeline.realize(real, target);
+  double t0 = seconds();
+  k.pipeline.realize(real, target);
+  double once = std::max(1e-6, seconds() - t0);
+  int iters = std::max(1, int(0.02 / once));
+  std::vector<double> times;
+  bestCpu = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    double a = seconds(), ca = cpuSeconds();
+    for (int i = 0; i < iters; ++i)
+      k.pipeline.realize(real, target);
+    times.push_back((seconds() - a) / iters);
+    bestCpu = std::min(bestCpu, (cpuSeconds() - ca) / iters);
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+/// The memory-bound kernels at R50x1 @448 sizes: time and bytes moved.
+void benchSmallKernels(const Halide::Target &target, int reps) {
+  std::mt19937 gen(2);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  auto fill = [&](std::vector<int> ext) {
+    Buffer<float> b(ext);
+    b.for_each_value([&](float &v) { v = dist(gen); });
+    return b;
+  };
+  std::printf("\n| kernel | median ms | GB/s (bytes in + out) | best CPU ms (all threads) | schedule |\n"
+              "|---|---|---|---|---|\n");
+  auto report = [&](const char *name, KernelPipeline &k,
+                    std::vector<Buffer<void>> outs, double bytes) {
+    double cpu = 0;
+    double t = timeKernel(k, outs, target, reps, cpu);
+    std::printf("| %s | %.3f | %.1f | %.3f | %s |\n", name, t * 1e3,
+                bytes / t * 1e-9, cpu * 1e3, k.scheduleNote.c_str());
+    std::fflush(stdout);
+  };
+  {
+    TensorShape sh{1, 64, 224, 224};
+    KernelPipeline k = buildMaxPool(sh, 3, 2, 1, 1, 1, 1, target);
+    k.params[0].set(fill({64, 224, 224, 1}));
+    report("maxpool 3x3 s2 pad 1, 224x224x64", k, {Buffer<float>(64, 112, 112, 1)},
+           4.0 * 64 * (224 * 224 + 112 * 112));
+  }
+  {
+    TensorShape sh{1, 256, 112, 112};
+    KernelPipeline k = buildGroupNormStats(sh, 32, 1e-5, target);
+    k.params[0].set(fill({256, 112, 112, 1}));
+    k.params[1].set(fill({256}));
+    k.params[2].set(fill({256}));
+    report("group_norm_stats 112x112x256 (two passes)", k, {Buffer<float>(256, 2, 1)},
+           2.0 * 4 * 256 * 112 * 112);
+  }
+  {
+    KernelPipeline k = buildGroupNormCombine(1, 256, 32, 14, 1e-5, target);
+    Buffer<float> p(3, 32, 14, 1);
+    p.for_each_element([&](int c, int g, int t, int n) {
+      p(c, g, t, n) = c == 0 ? 896.0f : (c == 1 ? dist(gen) : 900.0f);
+    });
+    k.params[0].set(p);
+    k.params[1].set(fill({256}));
+    k.params[2].set(fill({256}));
+    report("group_norm_combine 256 ch, 14 tiles", k, {Buffer<float>(256, 2, 1)},
+           4.0 * 3 * 32 * 14);
+  }
+  {
+    TensorShape sh{1, 256, 112, 112};
+    KernelPipeline k = buildApplyNorm(sh, true, Activation::Relu, target);
+    k.params[0].set(fill({256, 112, 112, 1}));
+    k.params[1].set(fill({256, 2, 1}));
+    k.params[2].set(fill({256, 112, 112, 1}));
+    report("apply_norm relu +res 112x112x256", k, {Buffer<float>(256, 112, 112, 1)},
+           3.0 * 4 * 256 * 112 * 112);
+  }
+  {
+    TensorShape sh{1, 256, 112, 112};
+    KernelPipeline k = buildAdd(sh, Activation::None, target);
+    k.params[0].set(fill({256, 112, 112, 1}));
+    k.params[1].set(fill({256, 112, 112, 1}));
+    report("add 112x112x256", k, {Buffer<float>(256, 112, 112, 1)},
+           3.0 * 4 * 256 * 112 * 112);
+  }
+  {
+    TensorShape sh{1, 2048, 14, 14};
+    KernelPipeline k = buildGlobalAvgPool(sh, true, Activation::Relu, target);
+    k.params[0].set(fill({2048, 14, 14, 1}));
+    k.params[1].set(fill({2048, 2, 1}));
+    report("global_avg_pool gn+relu 14x14x2048", k, {Buffer<float>(2048, 1)},
+           4.0 * 2048 * 14 * 14);
+  }
+  for (int batch : {1, 8}) {
+    KernelPipeline k = buildLinear(batch, 2048, 1000, target);
+    k.params[0].set(fill({2048, batch}));
+    k.params[1].set(fill(packedLinearWeightShape(2048, 1000, target)));
+    k.params[2].set(fill({1000}));
+    std::string name = "linear 2048->1000 batch " + std::to_string(batch);
+    report(name.c_str(), k, {Buffer<float>(1000, batch)}, 4.0 * 2048 * 1000);
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   std::string targetString = "x86-64-linux-avx2-fma-f16c";
   std::string filter, asmDir;
   int threads = 2, reps = 9;
-  bool bare = false;
+  bool bare = false, small = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--target=", 0) == 0)
@@ -173,6 +280,8 @@ int main(int argc, char **argv) {
       asmDir = a.substr(6);
     else if (a == "--bare")
       bare = true;
+    else if (a == "--small")
+      small = true;
     else if (a == "--no-stats")
       gNoStats = true;
     else if (a == "--no-residual")
@@ -198,6 +307,10 @@ int main(int argc, char **argv) {
   std::printf("| layer | median GFLOP/s | %% of %.0f | best GFLOP/s | %% | GFLOP per CPU-s | %% of FMA loop | median ms | uses | schedule |\n"
               "|---|---|---|---|---|---|---|---|---|---|\n",
               peak);
+  if (small) {
+    benchSmallKernels(target, reps);
+    return 0;
+  }
   double totalMs = 0, totalFlop = 0;
   std::mt19937 gen(1);
   std::uniform_real_distribution<float> dist(-1, 1);

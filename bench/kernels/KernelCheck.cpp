@@ -72,6 +72,25 @@ bool compare(const std::string &what, const float *got,
   return ok;
 }
 
+/// The AOT path the compiler uses: lower to a module without runtime and make
+/// sure no constant buffer got embedded (weights must stay arguments).
+void checkAot(KernelPipeline &k, const std::string &what) {
+  static int counter = 0;
+  Halide::Target t = gTarget.with_feature(Halide::Target::NoRuntime)
+                         .with_feature(Halide::Target::NoAsserts)
+                         .with_feature(Halide::Target::NoBoundsQuery);
+  Halide::Module m = k.pipeline.compile_to_module(
+      k.inputs, "kernel_" + std::to_string(counter++), t);
+  bool ok = m.buffers().empty() &&
+            k.inputs.size() + k.outputs.size() == k.arguments().size();
+  ++gChecks;
+  if (!ok) {
+    ++gFailures;
+    std::printf("FAIL aot %s: %zu embedded buffers\n", what.c_str(),
+                m.buffers().size());
+  }
+}
+
 const char *actName(Activation a) {
   switch (a) {
   case Activation::None: return "none";
@@ -141,6 +160,7 @@ void checkConv(const ConvSpec &s, float residualOffset = 0.0f) {
   Halide::Realization real(outs);
   k.pipeline.realize(real, gTarget);
   std::string name = describe(s);
+  checkAot(k, name);
   std::printf("     [%s]\n", k.scheduleNote.c_str());
   compare(name, out.data(), want);
   if (s.hasStats) {
@@ -290,6 +310,7 @@ void simpleTests() {
     kp.params[0].set(wrap(in, {int(sh.c), int(sh.w), int(sh.h), int(sh.n)}));
     Buffer<float> out(int(sh.c), int(OW), int(OH), int(sh.n));
     kp.pipeline.realize(out, gTarget);
+    checkAot(kp, "small kernel");
     compare("maxpool 3x3 s2 pads [" + std::to_string(pads[0]) + "," +
                 std::to_string(pads[1]) + "," + std::to_string(pads[2]) + "," +
                 std::to_string(pads[3]) + "]",
@@ -314,6 +335,7 @@ void simpleTests() {
     kp.params[0].set(wrap(in, {int(sh.c), int(sh.w), int(sh.h), 1}));
     Buffer<float> out(int(sh.c), int(OW), int(OH), 1);
     kp.pipeline.realize(out, gTarget);
+    checkAot(kp, "small kernel");
     compare("pad [1,0,2,3] value 0.25", out.data(), want);
   }
   // Group-norm statistics with a large mean (fp32 sum-of-squares would fail).
@@ -332,6 +354,7 @@ void simpleTests() {
     kp.params[2].set(wrap(beta, {int(sh.c)}));
     Buffer<float> out(int(sh.c), 2, int(sh.n));
     kp.pipeline.realize(out, gTarget);
+    checkAot(kp, "small kernel");
     // Scale/shift are O(gamma / std): compare at that scale.
     compare("group_norm_stats mean 300 groups " + std::to_string(groups),
             out.data(), want);
@@ -367,6 +390,7 @@ void simpleTests() {
     kc.params[2].set(wrap(beta, {int(sh.c)}));
     Buffer<float> out2(int(sh.c), 2, int(sh.n));
     kc.pipeline.realize(out2, gTarget);
+    checkAot(kc, "combine");
     compare("group_norm_combine mean 300 groups " + std::to_string(groups),
             out2.data(), want);
   }
@@ -394,6 +418,7 @@ void simpleTests() {
         kp.params[2].set(wrap(r, {int(sh.c), int(sh.w), int(sh.h), int(sh.n)}));
       Buffer<float> out(int(sh.c), int(sh.w), int(sh.h), int(sh.n));
       kp.pipeline.realize(out, gTarget);
+    checkAot(kp, "small kernel");
       compare(std::string("apply_norm ") + actName(a) + (res ? " +res" : ""),
               out.data(), want);
       if (!res) {
@@ -405,6 +430,7 @@ void simpleTests() {
         ka.params[1].set(wrap(r, {int(sh.c), int(sh.w), int(sh.h), int(sh.n)}));
         Buffer<float> out2(int(sh.c), int(sh.w), int(sh.h), int(sh.n));
         ka.pipeline.realize(out2, gTarget);
+        checkAot(ka, "add");
         compare(std::string("add ") + actName(a), out2.data(), wantAdd);
       }
     }
@@ -430,11 +456,12 @@ void simpleTests() {
       kp.params[1].set(wrap(ss, {int(sh.c), 2, int(sh.n)}));
     Buffer<float> out(int(sh.c), int(sh.n));
     kp.pipeline.realize(out, gTarget);
+    checkAot(kp, "small kernel");
     compare(std::string("global_avg_pool") + (pro ? " pro:relu" : ""), out.data(), want);
   }
   // Linear: odd label counts, batch 1, 2 and 4.
   for (auto [batch, in, labels] : std::vector<std::array<int64_t, 3>>{
-           {1, 64, 37}, {2, 96, 1000}, {4, 32, 5}, {1, 2048, 1000}}) {
+           {1, 64, 37}, {2, 96, 1000}, {4, 32, 5}, {1, 2048, 1000}, {8, 100, 21}}) {
     std::vector<float> x = rng.vec(size_t(batch * in));
     std::vector<float> w = rng.vec(size_t(labels * in), -0.1f, 0.1f);
     std::vector<float> b = rng.vec(size_t(labels));
@@ -447,12 +474,13 @@ void simpleTests() {
         want[size_t(n * labels + l)] = acc;
       }
     KernelPipeline kp = buildLinear(batch, in, labels, gTarget);
-    std::vector<float> packed = packLinearWeights(in, labels, w.data());
+    std::vector<float> packed = packLinearWeights(in, labels, gTarget, w.data());
     kp.params[0].set(wrap(x, {int(in), int(batch)}));
-    kp.params[1].set(wrap(packed, {int(labels), int(in)}));
+    kp.params[1].set(wrap(packed, packedLinearWeightShape(in, labels, gTarget)));
     kp.params[2].set(wrap(b, {int(labels)}));
     Buffer<float> out{int(labels), int(batch)};
     kp.pipeline.realize(out, gTarget);
+    checkAot(kp, "small kernel");
     compare("linear n" + std::to_string(batch) + " " + std::to_string(in) + "->" +
                 std::to_string(labels),
             out.data(), want);

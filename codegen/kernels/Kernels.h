@@ -185,10 +185,14 @@ KernelPipeline buildGlobalAvgPool(const TensorShape &in, bool hasPrologue,
 /// (label); output (label, n).
 KernelPipeline buildLinear(int64_t batch, int64_t inFeatures, int64_t labels,
                            const Halide::Target &target);
-/// [labels][in] row-major weights -> Halide dims (label, c) (memory [c][label]):
-/// a vector of consecutive labels is one contiguous load.
+/// [labels][in] row-major weights -> Halide dims (label % LB, c, label / LB)
+/// (memory [label/LB][c][label%LB], zero-filled past `labels`), LB = up to 4
+/// vectors of labels: each parallel task streams one contiguous panel.
 std::vector<float> packLinearWeights(int64_t inFeatures, int64_t labels,
+                                     const Halide::Target &target,
                                      const float *weights);
+std::vector<int> packedLinearWeightShape(int64_t inFeatures, int64_t labels,
+                                         const Halide::Target &target);
 
 //===----------------------------------------------------------------------===//
 // Helpers shared by the builders (exposed for tests)

@@ -100,25 +100,45 @@ KernelPipeline buildMaxPool(const TensorShape &in, int64_t kernel,
   declareDense(input, {in.c, in.w, in.h, in.n});
   k.params = {input};
   Var c("c"), x("x"), y("y"), n("n");
-  // Zero padding first (it takes part in the max), then the pool.
+  // Zero padding first (it takes part in the max), then the pool, separably:
+  // a horizontal max per input row (computed once per row, sliding window),
+  // then the vertical max of `kernel` such rows.
   Func padded("padded");
   Border b = border(x, y, pt, pl, pb, pr, in.h, in.w);
   Expr v = input(c, b.xs, b.ys, n);
   padded(c, x, y, n) = is_const_one(b.inside) ? v : select(b.inside, v, 0.0f);
-  Expr m;
-  for (int64_t ky = 0; ky < kernel; ++ky)
+  Func hmax("hmax");
+  {
+    Expr m;
     for (int64_t kx = 0; kx < kernel; ++kx) {
-      Expr e = padded(c, x * int(stride) + int(kx - pl),
-                      y * int(stride) + int(ky - pt), n);
+      Expr e = padded(c, x * int(stride) + int(kx - pl), y, n);
       m = m.defined() ? max(m, e) : e;
     }
+    hmax(c, x, y, n) = m;
+  }
+  Expr m;
+  for (int64_t ky = 0; ky < kernel; ++ky) {
+    Expr e = hmax(c, x, y * int(stride) + int(ky - pt), n);
+    m = m.defined() ? max(m, e) : e;
+  }
   Func out("output");
   out(c, x, y, n) = m;
   const int64_t OW = (in.w + pl + pr - kernel) / stride + 1;
   const int64_t OH = (in.h + pt + pb - kernel) / stride + 1;
   declareDense(out.output_buffer(), {in.c, OW, OH, in.n});
-  scheduleRowsParallel(out, c, x, y, n, in.c, OW, vw);
-  finish(k, {out}, "rows parallel, channels vectorized, border inlined");
+  Var yo("yo"), yi("yi"), t("t");
+  const int64_t band = std::max<int64_t>(1, ceilDiv(OH, 8 * kTunedThreads));
+  out.split(y, yo, yi, int(band), TailStrategy::GuardWithIf)
+      .reorder(c, x, yi, yo, n)
+      .fuse(yo, n, t)
+      .parallel(t);
+  hmax.store_at(out, t).compute_at(out, yi);
+  if (in.c >= vw) {
+    out.vectorize(c, vw);
+    hmax.vectorize(c, vw);
+  }
+  finish(k, {out}, "row bands parallel, separable max, rows of horizontal "
+                   "maxima slide, channels vectorized");
   return k;
 }
 
@@ -212,56 +232,73 @@ KernelPipeline buildGlobalAvgPool(const TensorShape &in, bool hasPrologue,
   return k;
 }
 
+namespace {
+/// Labels per block of the packed linear weights: up to 4 vectors.
+int64_t linearBlock(int64_t labels, const Target &target) {
+  const int64_t vw = floatVectorWidth(target);
+  return std::min<int64_t>(4 * vw, ceilDiv(labels, vw) * vw);
+}
+} // namespace
+
+std::vector<int> packedLinearWeightShape(int64_t inFeatures, int64_t labels,
+                                         const Target &target) {
+  const int64_t LB = linearBlock(labels, target);
+  return {int(LB), int(inFeatures), int(ceilDiv(labels, LB))};
+}
+
 std::vector<float> packLinearWeights(int64_t inFeatures, int64_t labels,
-                                     const float *weights) {
-  std::vector<float> packed(size_t(inFeatures * labels));
+                                     const Target &target, const float *weights) {
+  const int64_t LB = linearBlock(labels, target);
+  const int64_t blocks = ceilDiv(labels, LB);
+  std::vector<float> packed(size_t(blocks * inFeatures * LB), 0.0f);
   for (int64_t l = 0; l < labels; ++l)
     for (int64_t c = 0; c < inFeatures; ++c)
-      packed[size_t(c * labels + l)] = weights[l * inFeatures + c];
+      packed[size_t(((l / LB) * inFeatures + c) * LB + l % LB)] =
+          weights[l * inFeatures + c];
   return packed;
 }
 
 KernelPipeline buildLinear(int64_t batch, int64_t inFeatures, int64_t labels,
                            const Target &target) {
   const int vw = floatVectorWidth(target);
+  const int LB = int(linearBlock(labels, target));
+  const int64_t blocks = ceilDiv(labels, LB);
   KernelPipeline k;
-  ImageParam input(Float(32), 2, "input"), weights(Float(32), 2, "weights"),
+  ImageParam input(Float(32), 2, "input"), weights(Float(32), 3, "weights"),
       bias(Float(32), 1, "bias");
   declareDense(input, {inFeatures, batch});
-  declareDense(weights, {labels, inFeatures});
+  declareDense(weights, {LB, inFeatures, blocks});
   declareDense(bias, {labels});
   k.params = {input, weights, bias};
   Var l("l"), n("n");
   RDom r(0, int(inFeatures), "r");
   Func acc("acc");
   acc(l, n) = 0.0f;
-  acc(l, n) += weights(l, r) * input(r, n);
+  acc(l, n) += weights(l % LB, r, l / LB) * input(r, n);
   Func out("output");
   out(l, n) = acc(l, n) + bias(l);
   declareDense(out.output_buffer(), {labels, batch});
 
-  // Tile: up to 4 vectors of labels x up to 3 images of accumulators; every
-  // weight vector loaded once per tile feeds all its images.
-  int lb = 1;
-  for (int v = 4; v >= 1; --v)
-    if (labels >= int64_t(v) * vw) {
-      lb = v * vw;
-      break;
-    }
+  // One task per label block (its weights are one contiguous panel, read
+  // once per call); inside, images in groups of up to 3: a register tile of
+  // LB/vw vectors x 3 images, every weight vector loaded once per group.
   const int nb = int(std::min<int64_t>(batch, 3));
-  Var lo("lo"), li("li"), no("no"), ni("ni"), t("t");
-  out.split(l, lo, li, lb, TailStrategy::ShiftInwards)
+  Var lo("lo"), li("li"), no("no"), ni("ni");
+  out.split(l, lo, li, LB, TailStrategy::GuardWithIf)
       .split(n, no, ni, nb, TailStrategy::ShiftInwards)
-      .reorder(li, ni, lo, no)
-      .fuse(lo, no, t)
-      .parallel(t);
-  acc.compute_at(out, t).bound_extent(l, lb).bound_extent(n, nb);
-  if (lb >= vw) {
-    out.vectorize(li, vw).unroll(li);
-    acc.vectorize(l, vw).unroll(l).unroll(n);
-    acc.update().reorder(l, n, r).vectorize(l, vw).unroll(l).unroll(n);
-  }
-  finish(k, {out}, "label blocks parallel, register-tiled GEMV");
+      .reorder(li, ni, no, lo)
+      .parallel(lo);
+  acc.compute_at(out, no).bound_extent(l, LB).bound_extent(n, nb)
+      .store_in(MemoryType::Register);
+  out.vectorize(li, vw).unroll(li);
+  acc.vectorize(l, vw).unroll(l).unroll(n);
+  // Images innermost: their broadcasts stay live while each weight vector
+  // is loaded once and used for all of them (acc + 3 + 1 registers).
+  Var lvo("lvo"), lvi("lvi");
+  acc.update().split(l, lvo, lvi, vw).reorder(lvi, n, lvo, r)
+      .vectorize(lvi).unroll(n).unroll(lvo);
+  finish(k, {out}, "label blocks parallel, weights panel per block, "
+                   "register tile of labels x 3 images");
   return k;
 }
 
