@@ -73,8 +73,8 @@ public:
     if (!v || *v <= 0)
       return error(quote(key) + " must be a positive integer");
     if (*v > max)
-      return error(quote(key) + " is too large (" + Twine(*v) +
-                   "; at most " + Twine(max) + ")");
+      return error(quote(key) + " is too large (" + Twine(*v) + "; at most " +
+                   Twine(max) + ")");
     out = *v;
     return Error::success();
   }
@@ -220,8 +220,8 @@ public:
       if (!v || *v <= 0)
         return error("'num_labels' must be a positive integer");
       if (*v > kMaxLabels)
-        return error("'num_labels' is too large (" + Twine(*v) +
-                     "; at most " + Twine(kMaxLabels) + ")");
+        return error("'num_labels' is too large (" + Twine(*v) + "; at most " +
+                     Twine(kMaxLabels) + ")");
       numLabels = *v;
     }
 
@@ -290,8 +290,8 @@ int64_t bitc::makeDivisible(double value, int64_t divisor) {
   if (value > 1e15)
     value = 1e15;
   int64_t rounded =
-      static_cast<int64_t>(value + static_cast<double>(divisor) / 2) /
-      divisor * divisor;
+      static_cast<int64_t>(value + static_cast<double>(divisor) / 2) / divisor *
+      divisor;
   int64_t result = std::max(divisor, rounded);
   if (static_cast<double>(result) < 0.9 * value)
     result += divisor;
@@ -312,12 +312,10 @@ int64_t BitConfig::stageMidWidth(size_t stage) const {
 }
 
 Expected<BitConfig> bitc::readBitConfig(StringRef path) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false,
-                                  /*IsVolatile=*/false);
+  Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = mapRegularFile(path);
   if (!buffer)
-    return makeError(path + ": cannot read: " + buffer.getError().message());
+    return makeError(path +
+                     ": cannot read: " + llvm::toString(buffer.takeError()));
 
   Expected<json::Value> parsed =
       json_util::parseJsonStrict((*buffer)->getBuffer());
@@ -338,8 +336,8 @@ Expected<BitConfig> bitc::readBitConfig(StringRef path) {
     return reader.error("model_type " + quote(**modelType) +
                         " is not 'bit' (not a BiT checkpoint)");
 
-  if (Error e = reader.readPositive("num_channels", kMaxChannels,
-                                    config.numChannels))
+  if (Error e =
+          reader.readPositive("num_channels", kMaxChannels, config.numChannels))
     return std::move(e);
   if (Error e = reader.readPositive("embedding_size", kMaxChannels,
                                     config.embeddingSize))
@@ -384,8 +382,7 @@ Error bitc::validateBitConfig(const BitConfig &config, StringRef path) {
   auto error = [&](const Twine &message) {
     return makeError(path + ": " + message);
   };
-  auto checkPositive = [&](StringRef key, int64_t value,
-                           int64_t max) -> Error {
+  auto checkPositive = [&](StringRef key, int64_t value, int64_t max) -> Error {
     if (value <= 0)
       return error(quote(key) + " must be a positive integer");
     if (value > max)
@@ -421,8 +418,7 @@ Error bitc::validateBitConfig(const BitConfig &config, StringRef path) {
   if (config.depths.size() != config.hiddenSizes.size())
     return error("'depths' has " + Twine(config.depths.size()) +
                  " entries but 'hidden_sizes' has " +
-                 Twine(config.hiddenSizes.size()) +
-                 " (one of each per stage)");
+                 Twine(config.hiddenSizes.size()) + " (one of each per stage)");
   if (config.outputStride != 8 && config.outputStride != 16 &&
       config.outputStride != 32)
     return error("unsupported output_stride " + Twine(config.outputStride) +

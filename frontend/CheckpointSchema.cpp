@@ -37,8 +37,7 @@ std::vector<ExpectedTensor> bitc::expectedTensors(const BitConfig &config) {
   bool preact = config.layerType == LayerType::Preactivation;
   int64_t embedding = config.embeddingSize;
 
-  add("bit.embedder.convolution.weight",
-      {embedding, config.numChannels, 7, 7});
+  add("bit.embedder.convolution.weight", {embedding, config.numChannels, 7, 7});
   if (!preact)
     addNorm("bit.embedder.norm", embedding);
 
@@ -48,9 +47,9 @@ std::vector<ExpectedTensor> bitc::expectedTensors(const BitConfig &config) {
     int64_t out = config.stageWidth(s);
     int64_t mid = config.stageMidWidth(s);
     for (int64_t l = 0; l < config.depths[s]; ++l) {
-      std::string prefix = ("bit.encoder.stages." + Twine(s) + ".layers." +
-                            Twine(l) + ".")
-                               .str();
+      std::string prefix =
+          ("bit.encoder.stages." + Twine(s) + ".layers." + Twine(l) + ".")
+              .str();
       int64_t layerIn = l == 0 ? in : out;
       if (l == 0) {
         add(prefix + "downsample.conv.weight", {out, layerIn, 1, 1});
@@ -116,10 +115,10 @@ Error bitc::validateTensorSet(const TensorStore &store,
   auto hasTensor = [&](StringRef name) { return store.lookup(name); };
   bool expectPreact = expectedNames.contains("bit.norm.weight");
   bool expectBottleneck = expectedNames.contains("bit.embedder.norm.weight");
-  bool looksPreact = hasTensor("bit.norm.weight") &&
-                     !hasTensor("bit.embedder.norm.weight");
-  bool looksBottleneck = hasTensor("bit.embedder.norm.weight") &&
-                         !hasTensor("bit.norm.weight");
+  bool looksPreact =
+      hasTensor("bit.norm.weight") && !hasTensor("bit.embedder.norm.weight");
+  bool looksBottleneck =
+      hasTensor("bit.embedder.norm.weight") && !hasTensor("bit.norm.weight");
   if (expectBottleneck && looksPreact)
     lines.push_back((store.source() +
                      ": note: the tensors look like layer_type "

@@ -6,7 +6,8 @@
 // readers of config.json, preprocessor_config.json, safetensors headers and
 // the shard index therefore parse through parseJsonStrict, which first scans
 // the text without recursion to bound the depth, then parses, then reports
-// the first duplicated key found by the scan.
+// the first duplicated key found by the scan. Files are read through
+// mapRegularFile.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +17,9 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include <string>
 #include <vector>
 
@@ -25,6 +28,29 @@ namespace bitc {
 /// A one-line error carrying `message` verbatim.
 inline llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Maps `path` read-only (memory-mapped when large enough). Only regular
+/// files are read: a FIFO or a device named config.json would otherwise block
+/// or never reach end of file. The error is only the reason ("No such file
+/// or directory", "not a regular file"); callers say which file.
+inline llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+mapRegularFile(llvm::StringRef path) {
+  llvm::sys::fs::file_status status;
+  std::error_code ec = llvm::sys::fs::status(path, status);
+  if (!ec && status.type() == llvm::sys::fs::file_type::directory_file)
+    ec = std::make_error_code(std::errc::is_a_directory);
+  if (ec)
+    return makeError(ec.message());
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return makeError("not a regular file");
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false,
+                                  /*IsVolatile=*/false);
+  if (!buffer)
+    return makeError(buffer.getError().message());
+  return std::move(*buffer);
 }
 
 namespace json_util {

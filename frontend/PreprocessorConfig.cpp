@@ -10,6 +10,7 @@
 #include "frontend/PreprocessorConfig.h"
 #include "frontend/JsonUtil.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -180,8 +181,7 @@ public:
     if (isNull(value))
       return Error::success();
     auto typeError = [&] {
-      return error("'" + key +
-                   "' must be a number or an array of 3 numbers");
+      return error("'" + key + "' must be a number or an array of 3 numbers");
     };
     std::vector<double> numbers;
     if (const json::Array *array = value->getAsArray()) {
@@ -220,15 +220,12 @@ private:
 
 Expected<PreprocessorConfig> bitc::readPreprocessorConfig(StringRef path) {
   PreprocessorConfig config;
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false,
-                                  /*IsVolatile=*/false);
-  if (!buffer) {
-    if (buffer.getError() == std::errc::no_such_file_or_directory)
-      return config; // present == false: the processor's defaults
-    return makeError(path + ": cannot read: " + buffer.getError().message());
-  }
+  if (!llvm::sys::fs::exists(path))
+    return config; // present == false: the processor's defaults
+  Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = mapRegularFile(path);
+  if (!buffer)
+    return makeError(path +
+                     ": cannot read: " + llvm::toString(buffer.takeError()));
 
   Expected<json::Value> parsed =
       json_util::parseJsonStrict((*buffer)->getBuffer());
@@ -256,8 +253,8 @@ Expected<PreprocessorConfig> bitc::readPreprocessorConfig(StringRef path) {
     return std::move(e);
   if (Error e = reader.readBool("do_normalize", config.doNormalize))
     return std::move(e);
-  if (Error e = reader.readTriple("image_mean", /*nonZero=*/false,
-                                  config.imageMean))
+  if (Error e =
+          reader.readTriple("image_mean", /*nonZero=*/false, config.imageMean))
     return std::move(e);
   if (Error e =
           reader.readTriple("image_std", /*nonZero=*/true, config.imageStd))

@@ -171,9 +171,8 @@ std::optional<std::string> checkEntry(StringRef name, const json::Value &value,
            " bytes)";
   if (*end - *begin != static_cast<uint64_t>(numBytes))
     return "data_offsets " + offsetsString(*begin, *end) + " hold " +
-           std::to_string(*end - *begin) + " bytes but " +
-           dtypeName->str() + " " + shapeString(shape) + " needs " +
-           std::to_string(numBytes);
+           std::to_string(*end - *begin) + " bytes but " + dtypeName->str() +
+           " " + shapeString(shape) + " needs " + std::to_string(numBytes);
 
   entry.info.name = name.str();
   entry.info.dtype = *dtype;
@@ -225,8 +224,8 @@ std::vector<TensorInfo> parseSafetensors(StringRef path,
   }
   Expected<json::Value> header = json::parse(headerText);
   if (!header) {
-    errors.add(path + ": invalid JSON header: " +
-               llvm::toString(header.takeError()));
+    errors.add(path +
+               ": invalid JSON header: " + llvm::toString(header.takeError()));
     return {};
   }
   const json::Object *object = header->getAsObject();
@@ -306,12 +305,6 @@ std::vector<TensorInfo> parseSafetensors(StringRef path,
   return infos;
 }
 
-llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> mapFile(const Twine &path) {
-  return llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                     /*RequiresNullTerminator=*/false,
-                                     /*IsVolatile=*/false);
-}
-
 std::string joinPath(StringRef dir, StringRef name) {
   llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path, name);
@@ -382,11 +375,11 @@ int64_t TensorInfo::numElements() const {
   return n;
 }
 
-Expected<std::unique_ptr<TensorStore>>
-TensorStore::openFile(StringRef path) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer = mapFile(path);
+Expected<std::unique_ptr<TensorStore>> TensorStore::openFile(StringRef path) {
+  Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = mapRegularFile(path);
   if (!buffer)
-    return makeError(path + ": cannot read: " + buffer.getError().message());
+    return makeError(path +
+                     ": cannot read: " + llvm::toString(buffer.takeError()));
   ErrorList errors;
   std::vector<TensorInfo> infos = parseSafetensors(path, **buffer, errors);
   if (!errors.empty())
@@ -431,10 +424,11 @@ TensorStore::openDirectory(StringRef modelDir) {
   auto indexError = [&](const Twine &message) {
     return makeError(indexPath + ": " + message);
   };
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> indexBuffer =
-      mapFile(indexPath);
+  Expected<std::unique_ptr<llvm::MemoryBuffer>> indexBuffer =
+      mapRegularFile(indexPath);
   if (!indexBuffer)
-    return indexError("cannot read: " + indexBuffer.getError().message());
+    return indexError("cannot read: " +
+                      llvm::toString(indexBuffer.takeError()));
   Expected<json::Value> index =
       json_util::parseJsonStrict((*indexBuffer)->getBuffer());
   if (!index)
@@ -477,11 +471,11 @@ TensorStore::openDirectory(StringRef modelDir) {
   std::vector<std::pair<std::string, std::vector<TensorInfo>>> parsed;
   for (const auto &[shard, names] : shards) {
     std::string shardPath = joinPath(modelDir, shard);
-    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-        mapFile(shardPath);
+    Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+        mapRegularFile(shardPath);
     if (!buffer) {
       errors.add(indexPath + ": cannot read shard '" + shard +
-                 "': " + buffer.getError().message());
+                 "': " + llvm::toString(buffer.takeError()));
       continue;
     }
     std::vector<TensorInfo> infos =

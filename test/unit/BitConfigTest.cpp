@@ -5,6 +5,8 @@
 
 #include "gtest/gtest.h"
 
+#include <sys/stat.h>
+
 using namespace bitc;
 using namespace bitc::test;
 
@@ -21,7 +23,7 @@ TEST(MakeDivisible, TimmValues) {
   EXPECT_EQ(makeDivisible(12), 16); // int(16) // 8 * 8
   EXPECT_EQ(makeDivisible(17), 16); // 16 >= 0.9 * 17
   EXPECT_EQ(makeDivisible(20), 24);
-  EXPECT_EQ(makeDivisible(9), 16);  // 8 < 0.9 * 9: bumped
+  EXPECT_EQ(makeDivisible(9), 16); // 8 < 0.9 * 9: bumped
   EXPECT_EQ(makeDivisible(36), 40);
   EXPECT_EQ(makeDivisible(100), 104);
   EXPECT_EQ(makeDivisible(1536 * 0.25), 384);
@@ -215,7 +217,8 @@ TEST_F(BitConfigFile, FieldErrors) {
       {R"({"output_stride": "32"})", "'output_stride' must be an integer"},
       {R"({"out_features": "stage4"})",
        "'out_features' must be an array of strings"},
-      {R"({"out_features": [4]})", "'out_features' must be an array of strings"},
+      {R"({"out_features": [4]})",
+       "'out_features' must be an array of strings"},
       {R"({"model_type": "resnet"})",
        "model_type 'resnet' is not 'bit' (not a BiT checkpoint)"},
       {R"({"num_labels": 0})", "'num_labels' must be a positive integer"},
@@ -231,8 +234,7 @@ TEST_F(BitConfigFile, FieldErrors) {
        "'id2label' entry '1' must be a string"},
       {R"({"id2label": {"0": "a", "2": "c"}})",
        "'id2label' ids must be 0..1 without gaps, but it has id 2"},
-      {R"({"id2label": {"1": "a", "01": "b"}})",
-       "'id2label' has id 1 twice"},
+      {R"({"id2label": {"1": "a", "01": "b"}})", "'id2label' has id 1 twice"},
       {R"({"id2label": {"0": "a", "99999999999999999999999": "b"}})",
        "'id2label' key '99999999999999999999999' is not a non-negative "
        "integer id"},
@@ -265,8 +267,8 @@ TEST_F(BitConfigFile, FieldErrors) {
 TEST_F(BitConfigFile, DeepNestingIsAnErrorNotACrash) {
   std::string deep = "{\"x\": " + std::string(1000000, '[');
   EXPECT_EQ(error(deep), "invalid JSON: nested deeper than 64 levels");
-  std::string fine = "{\"x\": " + std::string(60, '[') + std::string(60, ']') +
-                     "}";
+  std::string fine =
+      "{\"x\": " + std::string(60, '[') + std::string(60, ']') + "}";
   llvm::Expected<BitConfig> config = read(fine);
   EXPECT_TRUE(!!config) << message(config);
 }
@@ -276,6 +278,18 @@ TEST_F(BitConfigFile, MissingFile) {
   llvm::Expected<BitConfig> config = readBitConfig(missing);
   EXPECT_EQ(message(config),
             missing + ": cannot read: No such file or directory");
+}
+
+TEST_F(BitConfigFile, SpecialFilesAreNotRead) {
+  // A FIFO would block and a device never ends: both refused up front.
+  std::string fifo = dir.path("config.json");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  llvm::Expected<BitConfig> config = readBitConfig(fifo);
+  EXPECT_EQ(message(config), fifo + ": cannot read: not a regular file");
+  config = readBitConfig("/dev/zero");
+  EXPECT_EQ(message(config), "/dev/zero: cannot read: not a regular file");
+  config = readBitConfig(dir.path());
+  EXPECT_EQ(message(config), dir.path() + ": cannot read: Is a directory");
 }
 
 TEST(ValidateBitConfig, ProgrammaticConfigs) {

@@ -135,24 +135,25 @@ TEST_F(TensorSet, CompleteCheckpointValidates) {
 
 TEST_F(TensorSet, EveryProblemOneLine) {
   BitConfig config = tinyConfig();
-  auto s = store(
-      config,
-      [](ExpectedTensor &t) {
-        if (t.name == "bit.encoder.stages.1.layers.1.conv2.weight")
-          return false;
-        if (t.name == "bit.norm.bias")
-          return false;
-        if (t.name == "classifier.1.weight")
-          t.shape = {3, 32};
-        return true;
-      },
-      {zerosF32("extra.weight", {2}), zerosF32("bit.embedder.norm.weight", {8})});
+  auto s = store(config,
+                 [](ExpectedTensor &t) {
+                   if (t.name == "bit.encoder.stages.1.layers.1.conv2.weight")
+                     return false;
+                   if (t.name == "bit.norm.bias")
+                     return false;
+                   if (t.name == "classifier.1.weight")
+                     t.shape = {3, 32};
+                   return true;
+                 },
+                 {zerosF32("extra.weight", {2}),
+                  zerosF32("bit.embedder.norm.weight", {8})});
   ASSERT_TRUE(s);
   EXPECT_EQ(message(validateTensorSet(*s, expectedTensors(config))),
             path +
                 ": missing tensor 'bit.encoder.stages.1.layers.1.conv2.weight' "
                 "(expected shape [8, 8, 3, 3])\n" +
-                path + ": missing tensor 'bit.norm.bias' (expected shape [32])\n" +
+                path +
+                ": missing tensor 'bit.norm.bias' (expected shape [32])\n" +
                 path +
                 ": tensor 'classifier.1.weight' has shape [3, 32] but the "
                 "config implies [2, 32]\n" +

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <sys/stat.h>
 
 using namespace bitc;
 using namespace bitc::test;
@@ -114,8 +115,8 @@ std::vector<TensorSpec> goodTensors() {
 }
 
 TEST_F(SafetensorsFile, GoodFile) {
-  auto store = open(buildSafetensors(goodTensors(), /*padding=*/0,
-                                     R"({"format":"pt"})"));
+  auto store = open(
+      buildSafetensors(goodTensors(), /*padding=*/0, R"({"format":"pt"})"));
   ASSERT_TRUE(!!store) << message(store);
   TensorStore &s = **store;
   ASSERT_EQ(s.tensors().size(), 4u);
@@ -160,8 +161,8 @@ TEST_F(SafetensorsFile, GoodFile) {
 TEST_F(SafetensorsFile, AlignedF32IsZeroCopyMisalignedIsCopied) {
   std::vector<float> values = {0.5f, -1.25f, 3e-40f /*subnormal*/, 7.0f};
   for (size_t padding = 0; padding < 8; ++padding) {
-    auto store =
-        open(buildSafetensors({{"w", "F32", {4}, floatBytes(values)}}, padding));
+    auto store = open(
+        buildSafetensors({{"w", "F32", {4}, floatBytes(values)}}, padding));
     ASSERT_TRUE(!!store) << message(store);
     const TensorInfo *info = (*store)->lookup("w");
     ASSERT_NE(info, nullptr);
@@ -184,8 +185,8 @@ TEST_F(SafetensorsFile, LargeFileIsMapped) {
   for (size_t i = 0; i < values.size(); ++i)
     values[i] = static_cast<float>(i) * 0.5f;
   for (size_t padding : {0, 1}) {
-    auto store = open(
-        buildSafetensors({{"big", "F32", {300000}, floatBytes(values)}}, padding));
+    auto store = open(buildSafetensors(
+        {{"big", "F32", {300000}, floatBytes(values)}}, padding));
     ASSERT_TRUE(!!store) << message(store);
     auto view = (*store)->getF32("big");
     ASSERT_TRUE(!!view) << message(view);
@@ -281,8 +282,7 @@ TEST_F(SafetensorsFile, BadJson) {
             "invalid JSON header: [1:2, byte=2]: Invalid UTF-8 sequence");
   EXPECT_EQ(error(rawSafetensors(std::string(100000, '['), "")),
             "invalid JSON header: nested deeper than 64 levels");
-  EXPECT_EQ(error(rawSafetensors("[1, 2]", "")),
-            "header is not a JSON object");
+  EXPECT_EQ(error(rawSafetensors("[1, 2]", "")), "header is not a JSON object");
   EXPECT_EQ(error(rawSafetensors("\"str\"", "")),
             "header is not a JSON object");
   EXPECT_EQ(error(rawSafetensors("null", "")), "header is not a JSON object");
@@ -294,10 +294,10 @@ TEST_F(SafetensorsFile, DuplicateKeys) {
                                  floatBytes({1}))),
             "tensor 'w': listed twice in the header");
   // Equal after unescaping.
-  EXPECT_EQ(error(rawSafetensors("{\"w\":" + entry + ",\"\\u0077\":" + entry +
-                                     "}",
-                                 floatBytes({1}))),
-            "tensor 'w': listed twice in the header");
+  EXPECT_EQ(
+      error(rawSafetensors("{\"w\":" + entry + ",\"\\u0077\":" + entry + "}",
+                           floatBytes({1}))),
+      "tensor 'w': listed twice in the header");
   EXPECT_EQ(
       error(rawSafetensors(
           R"({"w":{"dtype":"F32","dtype":"F16","shape":[1],"data_offsets":[0,4]}})",
@@ -306,10 +306,10 @@ TEST_F(SafetensorsFile, DuplicateKeys) {
   EXPECT_EQ(error(rawSafetensors(R"({"__metadata__":{"a":"1","a":"2"}})", "")),
             "'__metadata__': duplicate key 'a'");
   // Same key in different objects is fine.
-  auto store = open(rawSafetensors(
-      R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
-      R"("y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-      floatBytes({1, 2})));
+  auto store = open(
+      rawSafetensors(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                     R"("y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                     floatBytes({1, 2})));
   EXPECT_TRUE(!!store) << message(store);
 }
 
@@ -384,8 +384,9 @@ TEST_F(SafetensorsFile, EveryBadTensorIsReported) {
   llvm::SmallVector<llvm::StringRef> lines;
   llvm::StringRef(msg).split(lines, '\n');
   ASSERT_EQ(lines.size(), 21u) << msg;
-  EXPECT_EQ(lines[0],
-            "tensor 't00': unsupported dtype 'I64' (supported: F32, F16, BF16)");
+  EXPECT_EQ(
+      lines[0],
+      "tensor 't00': unsupported dtype 'I64' (supported: F32, F16, BF16)");
   EXPECT_EQ(lines[20], "... and 5 more errors");
 }
 
@@ -436,6 +437,10 @@ TEST_F(SafetensorsFile, CannotRead) {
   auto store = TensorStore::openFile(missing);
   EXPECT_EQ(message(store),
             missing + ": cannot read: No such file or directory");
+  std::string fifo = dir.path("fifo.safetensors");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  store = TensorStore::openFile(fifo);
+  EXPECT_EQ(message(store), fifo + ": cannot read: not a regular file");
 }
 
 //===----------------------------------------------------------------------===//
@@ -469,10 +474,10 @@ TEST_F(ModelDirectory, NoWeights) {
   EXPECT_EQ(openError(), dir.path() + ": no model.safetensors or "
                                       "model.safetensors.index.json");
   dir.write("pytorch_model.bin", "PK");
-  EXPECT_EQ(openError(),
-            dir.path() + ": no model.safetensors or "
-                         "model.safetensors.index.json (pytorch_model.bin "
-                         "checkpoints are not supported yet)");
+  EXPECT_EQ(openError(), dir.path() +
+                             ": no model.safetensors or "
+                             "model.safetensors.index.json (pytorch_model.bin "
+                             "checkpoints are not supported yet)");
 }
 
 TEST_F(ModelDirectory, SingleFile) {
@@ -486,10 +491,10 @@ TEST_F(ModelDirectory, SingleFile) {
 }
 
 TEST_F(ModelDirectory, ShardedHappyPath) {
-  std::string s1 = dir.write(
-      "model-00001-of-00002.safetensors",
-      buildSafetensors({{"a", "F32", {2}, floatBytes({1, 2})},
-                        {"c", "BF16", {1}, u16Bytes({0x4000})}}));
+  std::string s1 =
+      dir.write("model-00001-of-00002.safetensors",
+                buildSafetensors({{"a", "F32", {2}, floatBytes({1, 2})},
+                                  {"c", "BF16", {1}, u16Bytes({0x4000})}}));
   std::string s2 =
       dir.write("model-00002-of-00002.safetensors",
                 buildSafetensors({{"b", "F16", {1}, u16Bytes({0x3c00})}}, 1));

@@ -129,8 +129,7 @@ inline std::string buildSafetensors(const std::vector<TensorSpec> &tensors,
     data += t.bytes;
     header += "\"" + t.name + "\":{\"dtype\":\"" + t.dtype +
               "\",\"shape\":" + shapeJson(t.shape) + ",\"data_offsets\":[" +
-              std::to_string(begin) + "," + std::to_string(data.size()) +
-              "]}";
+              std::to_string(begin) + "," + std::to_string(data.size()) + "]}";
   }
   header += "}";
   header += std::string(padding, ' ');
