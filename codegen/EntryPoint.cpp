@@ -61,6 +61,7 @@ private:
   Constant *labels();
   Constant *arguments();
   Constant *steps();
+  Constant *preprocess();
   Function *apiFunction(StringRef suffix, Type *result,
                         ArrayRef<Type *> params);
   Error defineApi(GlobalVariable *model);
@@ -87,9 +88,9 @@ Constant *EntryPointBuilder::weights() {
 Constant *EntryPointBuilder::labels() {
   std::vector<Constant *> strings;
   for (size_t i = 0; i < plan.labels.size(); ++i)
-    strings.push_back(privateConstant(
-        ConstantDataArray::getString(context, plan.labels[i]),
-        "label." + Twine(i), 1));
+    strings.push_back(
+        privateConstant(ConstantDataArray::getString(context, plan.labels[i]),
+                        "label." + Twine(i), 1));
   auto *type = ArrayType::get(ptr, strings.size());
   return privateConstant(ConstantArray::get(type, strings), "labels");
 }
@@ -126,13 +127,38 @@ Constant *EntryPointBuilder::steps() {
     FunctionCallee fn = module.getOrInsertFunction(
         plan.kernelSymbols[call.kernel] + "_argv", kernelType);
     rows.push_back(ConstantStruct::get(
-        stepType, {cast<Constant>(fn.getCallee()),
-                   ConstantInt::get(i64, firstArg),
-                   ConstantInt::get(i64, call.args.size())}));
+        stepType,
+        {cast<Constant>(fn.getCallee()), ConstantInt::get(i64, firstArg),
+         ConstantInt::get(i64, call.args.size())}));
     firstArg += call.args.size();
   }
   auto *type = ArrayType::get(stepType, rows.size());
   return privateConstant(ConstantArray::get(type, rows), "steps");
+}
+
+Constant *EntryPointBuilder::preprocess() {
+  // struct bitc_preprocess (runtime/Preprocess.h): ten i64, then the rescale
+  // factor, mean[3] and std[3] as doubles.
+  const PreprocessPlan &pre = plan.preprocess;
+  Type *f64 = Type::getDoubleTy(context);
+  int64_t flags = (pre.doResize ? 1 : 0) | (pre.doCenterCrop ? 2 : 0) |
+                  (pre.doRescale ? 4 : 0) | (pre.doNormalize ? 8 : 0) |
+                  (pre.fixedSize ? 16 : 0);
+  std::vector<Constant *> fields;
+  for (int64_t v : {plan.channels, plan.height, plan.width, flags,
+                    pre.resample, pre.shortestEdge, pre.resizeHeight,
+                    pre.resizeWidth, pre.cropHeight, pre.cropWidth})
+    fields.push_back(ConstantInt::get(i64, v));
+  fields.push_back(ConstantFP::get(f64, pre.rescaleFactor));
+  for (double v : pre.mean)
+    fields.push_back(ConstantFP::get(f64, v));
+  for (double v : pre.std)
+    fields.push_back(ConstantFP::get(f64, v));
+  std::vector<Type *> types;
+  for (Constant *field : fields)
+    types.push_back(field->getType());
+  auto *type = StructType::get(context, types);
+  return privateConstant(ConstantStruct::get(type, fields), "preprocess");
 }
 
 Function *EntryPointBuilder::apiFunction(StringRef suffix, Type *result,
@@ -150,7 +176,10 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
   Function *label = forwardTarget("bitc_model_label");
   Function *errorString = forwardTarget("bitc_error_string");
   Function *setThreads = forwardTarget("bitc_set_num_threads");
-  if (!forward || !label || !errorString || !setThreads)
+  Function *preprocessRgb8 = forwardTarget("bitc_model_preprocess_rgb8");
+  Function *classifyRgb8 = forwardTarget("bitc_model_classify_rgb8");
+  if (!forward || !label || !errorString || !setThreads || !preprocessRgb8 ||
+      !classifyRgb8)
     return makeError("the runtime bitcode lacks the bitc_* entry points");
 
   IRBuilder<> builder(context);
@@ -172,13 +201,18 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
   body(apiFunction("error_string", ptr, {i32}), errorString, false);
   body(apiFunction("set_num_threads", Type::getVoidTy(context), {i32}),
        setThreads, false);
+  // (rgb, width, height, row_stride, pixels | logits)
+  body(apiFunction("preprocess_rgb8", i32, {ptr, i32, i32, i32, ptr}),
+       preprocessRgb8, true);
+  body(apiFunction("classify_rgb8", i32, {ptr, i32, i32, i32, ptr}),
+       classifyRgb8, true);
   return Error::success();
 }
 
 Error EntryPointBuilder::build() {
   // struct bitc_model, every field 8 bytes wide (see runtime/ModelRuntime.h).
   auto *modelType = StructType::get(
-      context, {ptr, i64, ptr, ptr, i64, i64, i64, i64, ptr, i64});
+      context, {ptr, i64, ptr, ptr, i64, i64, i64, i64, ptr, i64, ptr});
   Constant *init = ConstantStruct::get(
       modelType,
       {steps(), ConstantInt::get(i64, plan.calls.size()), arguments(),
@@ -186,10 +220,10 @@ Error EntryPointBuilder::build() {
        ConstantInt::get(i64, plan.batch),
        ConstantInt::get(i64, plan.channels * plan.height * plan.width),
        ConstantInt::get(i64, plan.labels.size()), labels(),
-       ConstantInt::get(i64, plan.labels.size())});
-  auto *model = new GlobalVariable(module, modelType, true,
-                                   GlobalValue::InternalLinkage, init,
-                                   options.name + ".model");
+       ConstantInt::get(i64, plan.labels.size()), preprocess()});
+  auto *model =
+      new GlobalVariable(module, modelType, true, GlobalValue::InternalLinkage,
+                         init, options.name + ".model");
   if (Error err = defineApi(model))
     return err;
   // Everything but the API becomes internal: two models never clash.
@@ -210,9 +244,9 @@ Error emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
   LLVMContext context;
   auto buffer = MemoryBuffer::getFile(options.runtimeBitcode);
   if (!buffer)
-    return makeError(options.runtimeBitcode +
-                     ": cannot read the model runtime: " +
-                     buffer.getError().message());
+    return makeError(
+        options.runtimeBitcode +
+        ": cannot read the model runtime: " + buffer.getError().message());
   auto parsed = parseBitcodeFile((*buffer)->getMemBufferRef(), context);
   if (!parsed)
     return makeError(options.runtimeBitcode + ": " +
@@ -237,8 +271,7 @@ Error emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
   std::string verifyErrors;
   raw_string_ostream verifyStream(verifyErrors);
   if (verifyModule(*module, &verifyStream))
-    return makeError("internal error: invalid entry-point IR: " +
-                     verifyErrors);
+    return makeError("internal error: invalid entry-point IR: " + verifyErrors);
 
   std::error_code ec;
   raw_fd_ostream out(options.objectPath, ec, sys::fs::OF_None);

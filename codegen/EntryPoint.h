@@ -10,10 +10,10 @@
 namespace bitc {
 
 struct EntryPointOptions {
-  std::string name;            // symbol prefix of the C API
-  std::string triple;          // LLVM target triple
-  std::string runtimeBitcode;  // path of ModelRuntime.bc
-  std::string objectPath;      // where to write the object
+  std::string name;           // symbol prefix of the C API
+  std::string triple;         // LLVM target triple
+  std::string runtimeBitcode; // path of ModelRuntime.bc
+  std::string objectPath;     // where to write the object
 };
 
 /// Emits with LLVM 19 one object holding the weight blob (aligned read-only

@@ -8,7 +8,8 @@
 
 namespace bitc {
 
-static llvm::Error halideError(const std::string &what, const std::string &msg) {
+static llvm::Error halideError(const std::string &what,
+                               const std::string &msg) {
   std::string line = msg;
   std::replace(line.begin(), line.end(), '\n', ' ');
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -25,7 +26,8 @@ llvm::Expected<Halide::Target> parseKernelTarget(const std::string &spec) {
             "x86-64-linux-avx2-fma, arm-64-linux)");
   Halide::Target target(text);
   // BITC_KERNEL_ASSERTS=1 keeps Halide's argument checks, for debugging.
-  if (const char *keep = std::getenv("BITC_KERNEL_ASSERTS"); keep && *keep == '1')
+  if (const char *keep = std::getenv("BITC_KERNEL_ASSERTS");
+      keep && *keep == '1')
     return target;
   // Every buffer's shape is declared, so the checks would only cost time.
   return target.with_feature(Halide::Target::NoAsserts)
@@ -47,19 +49,19 @@ std::string llvmTripleFor(const Halide::Target &target) {
   default:
     arch = "x86_64";
   }
-  std::string os = target.os == Halide::Target::OSX ? "apple-macosx"
+  std::string os = target.os == Halide::Target::OSX       ? "apple-macosx"
                    : target.os == Halide::Target::Windows ? "pc-windows-msvc"
                                                           : "unknown-linux-gnu";
   return arch + "-" + os;
 }
 
-llvm::Error compileKernels(const std::vector<KernelJob> &jobs,
-                           const Halide::Target &target,
-                           const std::string &objectPath, unsigned threads,
-                           const std::function<void(size_t, size_t)> &progress) {
-  Halide::Target kernelTarget =
-      target.with_feature(Halide::Target::NoRuntime);
-  std::vector<Halide::Module> modules(jobs.size(), Halide::Module("", kernelTarget));
+llvm::Error
+compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
+               const std::string &objectPath, unsigned threads,
+               const std::function<void(size_t, size_t)> &progress) {
+  Halide::Target kernelTarget = target.with_feature(Halide::Target::NoRuntime);
+  std::vector<Halide::Module> modules(jobs.size(),
+                                      Halide::Module("", kernelTarget));
   std::vector<std::string> errors(jobs.size());
   std::atomic<size_t> next{0}, done{0};
   std::mutex progressMutex;

@@ -1,4 +1,5 @@
-//===- HalideBackend.h - Kernels and the Halide runtime to objects -*- C++ -*-===//
+//===- HalideBackend.h - Kernels and the Halide runtime to objects -*- C++
+//-*-===//
 
 #ifndef BITC_CODEGEN_HALIDEBACKEND_H
 #define BITC_CODEGEN_HALIDEBACKEND_H

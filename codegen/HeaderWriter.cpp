@@ -3,8 +3,58 @@
 #include "codegen/HeaderWriter.h"
 #include "llvm/Support/FormatVariadic.h"
 #include <cctype>
+#include <cstdio>
 
 namespace bitc {
+
+namespace {
+
+/// One line for the header comment, e.g. "resize the shortest edge to 448
+/// (bilinear), center crop 448x448, x 1/255, normalize mean [0.5, 0.5, 0.5]
+/// std [0.5, 0.5, 0.5]".
+std::string describePreprocessing(const ModelPlan &plan) {
+  const PreprocessPlan &pre = plan.preprocess;
+  auto num = [](double v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.8g", v);
+    return std::string(buffer);
+  };
+  static const char *filters[] = {"nearest", "lanczos", "bilinear",
+                                  "bicubic", "box",     "hamming"};
+  std::string text = plan.channels == 1 ? "PIL \"L\" luma, " : "";
+  const char *filter = pre.resample >= 0 && pre.resample < 6
+                           ? filters[pre.resample]
+                           : "bicubic";
+  if (pre.doResize)
+    text += pre.fixedSize
+                ? llvm::formatv("resize to {0}x{1} ({2}), ", pre.resizeWidth,
+                                pre.resizeHeight, filter)
+                      .str()
+                : llvm::formatv("resize the shortest edge to {0} ({1}), ",
+                                pre.shortestEdge, filter)
+                      .str();
+  if (pre.doCenterCrop)
+    text += llvm::formatv("center crop {0}x{1}, ", pre.cropWidth,
+                          pre.cropHeight)
+                .str();
+  if (pre.doRescale)
+    text += "x " +
+            (pre.rescaleFactor == 1.0 / 255.0 ? "1/255" : num(pre.rescaleFactor)) +
+            ", ";
+  if (pre.doNormalize) {
+    auto triple = [&](const double *v) {
+      return plan.channels == 1
+                 ? num(v[0])
+                 : "[" + num(v[0]) + ", " + num(v[1]) + ", " + num(v[2]) + "]";
+    };
+    text += "normalize mean " + triple(pre.mean) + " std " + triple(pre.std) +
+            ", ";
+  }
+  text += "CHW float32";
+  return text;
+}
+
+} // namespace
 
 std::string generateHeader(const ModelPlan &plan, const std::string &name) {
   std::string upper;
@@ -37,11 +87,28 @@ extern "C" {{
 #define {1}_ERROR_BAD_BATCH (-2)
 #define {1}_ERROR_OUT_OF_MEMORY (-3)
 #define {1}_ERROR_KERNEL_FAILED (-4)
+#define {1}_ERROR_BAD_IMAGE (-5)
+#define {1}_ERROR_BAD_STRIDE (-6)
+#define {1}_ERROR_PREPROCESS_SHAPE (-7)
 
 /* pixels: [batch][{1}_INPUT_CHANNELS][{1}_INPUT_HEIGHT][{1}_INPUT_WIDTH]
    float32, already preprocessed; logits: [batch][{1}_NUM_LABELS].
    Thread-safe and reentrant: each call allocates its own workspace. */
 int {0}_forward(const float *pixels, int batch, float *logits);
+
+/* The checkpoint's BitImageProcessor (preprocessor_config.json) on one
+   8-bit RGB image: {9}.
+   rgb: height rows of row_stride bytes, 3 bytes (R, G, B) per pixel;
+   1 <= width, height <= 32768; row_stride >= 3 * width.
+   pixels: [{1}_INPUT_CHANNELS][{1}_INPUT_HEIGHT][{1}_INPUT_WIDTH] float32,
+   what {0}_forward takes. Results match PIL + numpy bit for bit. */
+int {0}_preprocess_rgb8(const uint8_t *rgb, int width, int height,
+                        int row_stride, float *pixels);
+
+/* {0}_preprocess_rgb8, then {0}_forward on that one image;
+   logits: [{1}_NUM_LABELS]. */
+int {0}_classify_rgb8(const uint8_t *rgb, int width, int height,
+                      int row_stride, float *logits);
 
 /* The id2label name of a class, or NULL when out of range. */
 const char *{0}_label(int index);
@@ -59,7 +126,8 @@ void {0}_set_num_threads(int threads);
 #endif /* {2} */
 )",
              name, upper, guard, plan.channels, plan.height, plan.width,
-             plan.labels.size(), plan.batch, plan.workspaceBytes)
+             plan.labels.size(), plan.batch, plan.workspaceBytes,
+             describePreprocessing(plan))
       .str();
 }
 

@@ -62,9 +62,7 @@ private:
   llvm::Error planOther(Operation *op);
 
   llvm::Expected<int64_t> offsetOf(Value value);
-  bool isReturned(Value value) {
-    return llvm::is_contained(returned, value);
-  }
+  bool isReturned(Value value) { return llvm::is_contained(returned, value); }
 
   func::FuncOp func;
   const Halide::Target &target;
@@ -164,8 +162,8 @@ llvm::Expected<BufferBinding> Planner::rawWeight(Value value) {
   std::vector<float> storage;
   FailureOr<ArrayRef<float>> data = getWeightData(weight, storage);
   if (failed(data))
-    return opError(weight, "cannot read the weights of '" +
-                               weight.getParam() + "'");
+    return opError(weight,
+                   "cannot read the weights of '" + weight.getParam() + "'");
   auto type = cast<RankedTensorType>(value.getType());
   std::vector<int64_t> extents;
   for (int64_t i = type.getRank() - 1; i >= 0; --i)
@@ -181,9 +179,9 @@ std::string convKey(const kernels::ConvSpec &s) {
                  "{13},{14},{15},{16},{17},{18},{19},{20},{21}",
                  s.batch, s.inC, s.inH, s.inW, s.outC, s.kernelH, s.kernelW,
                  s.strideH, s.strideW, s.dilationH, s.dilationW, s.padTop,
-                 s.padLeft, s.padBottom, s.padRight, s.inputNCHW,
-                 s.hasPrologue, static_cast<int>(s.prologueActivation),
-                 s.hasResidual, s.hasStats, s.statsGroups, s.statsTileRows)
+                 s.padLeft, s.padBottom, s.padRight, s.inputNCHW, s.hasPrologue,
+                 static_cast<int>(s.prologueActivation), s.hasResidual,
+                 s.hasStats, s.statsGroups, s.statsTileRows)
       .str();
 }
 
@@ -229,13 +227,12 @@ llvm::Error Planner::planConv(Conv2DOp op) {
   KernelCall call;
   call.origin = formatv("{0}", op.getLoc()).str();
   const Halide::Target &t = target;
-  call.kernel = kernel(
-      convKey(spec),
-      formatv("conv {0}x{1}/{2} {3}->{4} @{5}x{6}", spec.kernelH,
-              spec.kernelW, spec.strideH, spec.inC, spec.outC, spec.outH(),
-              spec.outW())
-          .str(),
-      [spec, &t] { return kernels::buildConv(spec, t); });
+  call.kernel = kernel(convKey(spec),
+                       formatv("conv {0}x{1}/{2} {3}->{4} @{5}x{6}",
+                               spec.kernelH, spec.kernelW, spec.strideH,
+                               spec.inC, spec.outC, spec.outH(), spec.outW())
+                           .str(),
+                       [spec, &t] { return kernels::buildConv(spec, t); });
   plan.macs += spec.macs();
 
   auto input = activation(op.getInput(), op);
@@ -300,15 +297,15 @@ llvm::Error Planner::planMaxPool(MaxPool2DOp op) {
   KernelCall call;
   call.origin = formatv("{0}", op.getLoc()).str();
   const Halide::Target &t = target;
-  call.kernel = kernel(
-      formatv("maxpool:{0},{1},{2},{3},{4},{5},{6},{7},{8},{9}", in.n, in.c,
-              in.h, in.w, k, s, pad[0], pad[1], pad[2], pad[3])
-          .str(),
-      formatv("max pool {0}x{0}/{1} @{2}x{3}", k, s, in.h, in.w).str(),
-      [in, k, s, pad, &t] {
-        return kernels::buildMaxPool(in, k, s, pad[0], pad[1], pad[2], pad[3],
-                                     t);
-      });
+  call.kernel =
+      kernel(formatv("maxpool:{0},{1},{2},{3},{4},{5},{6},{7},{8},{9}", in.n,
+                     in.c, in.h, in.w, k, s, pad[0], pad[1], pad[2], pad[3])
+                 .str(),
+             formatv("max pool {0}x{0}/{1} @{2}x{3}", k, s, in.h, in.w).str(),
+             [in, k, s, pad, &t] {
+               return kernels::buildMaxPool(in, k, s, pad[0], pad[1], pad[2],
+                                            pad[3], t);
+             });
   for (Value v : {source, Value(op.getOutput())}) {
     auto binding = activation(v, op);
     if (!binding)
@@ -332,8 +329,8 @@ llvm::Error Planner::planPad(PadOp op) {
   call.origin = formatv("{0}", op.getLoc()).str();
   const Halide::Target &t = target;
   call.kernel = kernel(
-      formatv("pad:{0},{1},{2},{3},{4},{5},{6},{7},{8}", in.n, in.c, in.h,
-              in.w, pad[0], pad[1], pad[2], pad[3], value)
+      formatv("pad:{0},{1},{2},{3},{4},{5},{6},{7},{8}", in.n, in.c, in.h, in.w,
+              pad[0], pad[1], pad[2], pad[3], value)
           .str(),
       formatv("pad @{0}x{1}", in.h, in.w).str(), [in, pad, value, &t] {
         return kernels::buildPad(in, pad[0], pad[1], pad[2], pad[3], value, t);
@@ -358,14 +355,14 @@ llvm::Error Planner::planOther(Operation *op) {
     kernels::TensorShape in = shapeOf(stats.getInput());
     int64_t groups = stats.getGroups();
     double eps = stats.getEps().convertToDouble();
-    call.kernel = kernel(formatv("gnstats:{0},{1},{2},{3},{4},{5}", in.n, in.c,
-                                 in.h, in.w, groups, eps)
-                             .str(),
-                         formatv("group norm stats @{0}x{1}", in.h, in.w).str(),
-                         [in, groups, eps, &t] {
-                           return kernels::buildGroupNormStats(in, groups, eps,
-                                                               t);
-                         });
+    call.kernel =
+        kernel(formatv("gnstats:{0},{1},{2},{3},{4},{5}", in.n, in.c, in.h,
+                       in.w, groups, eps)
+                   .str(),
+               formatv("group norm stats @{0}x{1}", in.h, in.w).str(),
+               [in, groups, eps, &t] {
+                 return kernels::buildGroupNormStats(in, groups, eps, t);
+               });
     args = {{stats.getInput(), true},
             {stats.getGamma(), false},
             {stats.getBeta(), false},
@@ -397,8 +394,7 @@ llvm::Error Planner::planOther(Operation *op) {
                              .str(),
                          formatv("apply norm @{0}x{1}", in.h, in.w).str(),
                          [in, residual, act, &t] {
-                           return kernels::buildApplyNorm(in, residual, act,
-                                                          t);
+                           return kernels::buildApplyNorm(in, residual, act, t);
                          });
     args = {{apply.getInput(), true}, {apply.getScaleShift(), false}};
     if (residual)
@@ -407,24 +403,26 @@ llvm::Error Planner::planOther(Operation *op) {
   } else if (auto add = dyn_cast<AddOp>(op)) {
     kernels::TensorShape in = shapeOf(add.getLhs());
     Activation act = activationOf(add.getActivation());
-    call.kernel = kernel(formatv("add:{0},{1},{2},{3},{4}", in.n, in.c, in.h,
-                                 in.w, static_cast<int>(act))
-                             .str(),
-                         formatv("add @{0}x{1}", in.h, in.w).str(),
-                         [in, act, &t] { return kernels::buildAdd(in, act, t); });
-    args = {{add.getLhs(), true}, {add.getRhs(), true}, {add.getOutput(), true}};
+    call.kernel =
+        kernel(formatv("add:{0},{1},{2},{3},{4}", in.n, in.c, in.h, in.w,
+                       static_cast<int>(act))
+                   .str(),
+               formatv("add @{0}x{1}", in.h, in.w).str(),
+               [in, act, &t] { return kernels::buildAdd(in, act, t); });
+    args = {
+        {add.getLhs(), true}, {add.getRhs(), true}, {add.getOutput(), true}};
   } else if (auto pool = dyn_cast<GlobalAvgPoolOp>(op)) {
     kernels::TensorShape in = shapeOf(pool.getInput());
     bool prologue = static_cast<bool>(pool.getPrologue());
     Activation act = activationOf(pool.getPrologueActivation());
-    call.kernel = kernel(formatv("gap:{0},{1},{2},{3},{4},{5}", in.n, in.c,
-                                 in.h, in.w, prologue, static_cast<int>(act))
-                             .str(),
-                         formatv("global avg pool @{0}x{1}", in.h, in.w).str(),
-                         [in, prologue, act, &t] {
-                           return kernels::buildGlobalAvgPool(in, prologue, act,
-                                                              t);
-                         });
+    call.kernel =
+        kernel(formatv("gap:{0},{1},{2},{3},{4},{5}", in.n, in.c, in.h, in.w,
+                       prologue, static_cast<int>(act))
+                   .str(),
+               formatv("global avg pool @{0}x{1}", in.h, in.w).str(),
+               [in, prologue, act, &t] {
+                 return kernels::buildGlobalAvgPool(in, prologue, act, t);
+               });
     args = {{pool.getInput(), true}};
     if (prologue)
       args.push_back({pool.getPrologue(), false});
@@ -433,13 +431,12 @@ llvm::Error Planner::planOther(Operation *op) {
     auto w = linear.getWeight().getType();
     int64_t n = linear.getInput().getType().getDimSize(0);
     int64_t inFeatures = w.getDimSize(1), labels = w.getDimSize(0);
-    call.kernel = kernel(formatv("linear:{0},{1},{2}", n, inFeatures, labels)
-                             .str(),
-                         formatv("linear {0}->{1}", inFeatures, labels).str(),
-                         [n, inFeatures, labels, &t] {
-                           return kernels::buildLinear(n, inFeatures, labels,
-                                                       t);
-                         });
+    call.kernel =
+        kernel(formatv("linear:{0},{1},{2}", n, inFeatures, labels).str(),
+               formatv("linear {0}->{1}", inFeatures, labels).str(),
+               [n, inFeatures, labels, &t] {
+                 return kernels::buildLinear(n, inFeatures, labels, t);
+               });
     plan.macs += n * inFeatures * labels;
     auto input = tensor(linear.getInput(), op);
     if (!input)
@@ -457,11 +454,11 @@ llvm::Error Planner::planOther(Operation *op) {
     auto output = tensor(linear.getOutput(), op);
     if (!output)
       return output.takeError();
-    call.args = {*input,
-                 addWeights(kernels::packLinearWeights(inFeatures, labels,
-                                                       data->data()),
-                            {labels, inFeatures}),
-                 *bias, *output};
+    call.args = {
+        *input,
+        addWeights(kernels::packLinearWeights(inFeatures, labels, data->data()),
+                   {labels, inFeatures}),
+        *bias, *output};
     plan.calls.push_back(std::move(call));
     return llvm::Error::success();
   } else {

@@ -16,7 +16,12 @@
 namespace bitc {
 
 /// Mirrors `enum bitc_source` of runtime/ModelRuntime.h.
-enum class BufferSource : int64_t { Arena = 0, Weights = 1, Input = 2, Output = 3 };
+enum class BufferSource : int64_t {
+  Arena = 0,
+  Weights = 1,
+  Input = 2,
+  Output = 3
+};
 
 /// One dense float32 buffer argument (Halide dimension order).
 struct BufferBinding {
@@ -32,6 +37,22 @@ struct KernelCall {
   std::string origin; // the op's location, for profiles and diagnostics
 };
 
+/// BitImageProcessor settings behind <name>_preprocess_rgb8; mirrors
+/// `struct bitc_preprocess` of runtime/Preprocess.h. The output is the model
+/// input (ModelPlan::channels x height x width).
+struct PreprocessPlan {
+  bool doResize = true, doCenterCrop = true, doRescale = true,
+       doNormalize = true;
+  bool fixedSize = false; // resize to resizeHeight x resizeWidth
+  int64_t resample = 3;   // PIL filter number
+  int64_t shortestEdge = 224;
+  int64_t resizeHeight = 0, resizeWidth = 0;
+  int64_t cropHeight = 224, cropWidth = 224;
+  double rescaleFactor = 1.0 / 255.0;
+  double mean[3] = {0.48145466, 0.4578275, 0.40821073};
+  double std[3] = {0.26862954, 0.26130258, 0.27577711};
+};
+
 struct ModelPlan {
   std::vector<std::string> kernelSymbols;
   std::vector<std::string> kernelKinds; // e.g. "conv 3x3/1 64->64 @56x56"
@@ -42,6 +63,7 @@ struct ModelPlan {
   int64_t channels = 0, height = 0, width = 0;
   std::vector<std::string> labels;
   int64_t macs = 0;
+  PreprocessPlan preprocess;
 };
 
 } // namespace bitc

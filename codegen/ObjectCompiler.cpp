@@ -55,15 +55,15 @@ llvm::Error runTool(llvm::StringRef tool, llvm::ArrayRef<llvm::StringRef> args,
 llvm::Error writeAtomically(llvm::StringRef path, llvm::StringRef contents) {
   auto temp = llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
   if (!temp)
-    return makeError(path + ": cannot write: " +
-                     llvm::toString(temp.takeError()));
+    return makeError(path +
+                     ": cannot write: " + llvm::toString(temp.takeError()));
   {
     llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
     os << contents;
   }
   if (llvm::Error err = temp->keep(path))
-    return makeError(path + ": cannot write: " +
-                     llvm::toString(std::move(err)));
+    return makeError(path +
+                     ": cannot write: " + llvm::toString(std::move(err)));
   return llvm::Error::success();
 }
 
@@ -86,6 +86,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   auto plan = planKernels(func, *target, options.name, jobs);
   if (!plan)
     return plan.takeError();
+  plan->preprocess = options.preprocess;
 
   TempDir temp;
   if (std::error_code ec =
@@ -122,25 +123,24 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   if (!parent.empty() && !llvm::sys::fs::is_directory(parent))
     return makeError(options.objectPath + ": cannot write: directory '" +
                      parent + "' does not exist");
-  auto staged = llvm::sys::fs::TempFile::create(options.objectPath +
-                                                ".tmp-%%%%%%");
+  auto staged =
+      llvm::sys::fs::TempFile::create(options.objectPath + ".tmp-%%%%%%");
   if (!staged)
-    return makeError(options.objectPath + ": cannot write: " +
-                     llvm::toString(staged.takeError()));
+    return makeError(options.objectPath +
+                     ": cannot write: " + llvm::toString(staged.takeError()));
   std::string stagedPath = staged->TmpName;
   // `ar` refuses to add to an empty file that is not yet an archive.
   if (options.library)
     llvm::sys::fs::remove(stagedPath);
-  llvm::Error linked =
-      options.library
-          ? runTool("ar",
-                    {"rcs", stagedPath, entryObject, kernelsObject,
-                     runtimeObject},
-                    "archive the objects")
-          : runTool("ld",
-                    {"-r", "-o", stagedPath, entryObject, kernelsObject,
-                     runtimeObject},
-                    "merge the objects");
+  llvm::Error linked = options.library
+                           ? runTool("ar",
+                                     {"rcs", stagedPath, entryObject,
+                                      kernelsObject, runtimeObject},
+                                     "archive the objects")
+                           : runTool("ld",
+                                     {"-r", "-o", stagedPath, entryObject,
+                                      kernelsObject, runtimeObject},
+                                     "merge the objects");
   if (linked) {
     llvm::consumeError(staged->discard());
     return std::move(linked);
@@ -151,8 +151,8 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
     return std::move(err);
   }
   if (llvm::Error err = staged->keep(options.objectPath))
-    return makeError(options.objectPath + ": cannot write: " +
-                     llvm::toString(std::move(err)));
+    return makeError(options.objectPath +
+                     ": cannot write: " + llvm::toString(std::move(err)));
 
   ObjectSummary summary;
   summary.kernels = plan->kernelSymbols.size();

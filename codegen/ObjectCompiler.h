@@ -3,6 +3,7 @@
 #ifndef BITC_CODEGEN_OBJECTCOMPILER_H
 #define BITC_CODEGEN_OBJECTCOMPILER_H
 
+#include "codegen/ModelPlan.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 #include <functional>
@@ -18,6 +19,7 @@ struct ObjectOptions {
   bool library = false;        // write a static archive instead
   std::string runtimeBitcode;  // ModelRuntime.bc
   unsigned threads = 2;        // kernels compiled in parallel
+  PreprocessPlan preprocess;   // behind <name>_preprocess_rgb8
   /// Called with a phase name and (done, total) for kernel progress.
   std::function<void(const std::string &, size_t, size_t)> progress;
 };

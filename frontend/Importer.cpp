@@ -34,10 +34,9 @@ struct Pad1D {
 /// floor-half before, the rest after.
 Pad1D tfSamePadding(int64_t in, int64_t kernel, int64_t stride,
                     int64_t dilation) {
-  int64_t total = std::max<int64_t>(
-      ((in + stride - 1) / stride - 1) * stride + (kernel - 1) * dilation + 1 -
-          in,
-      0);
+  int64_t total = std::max<int64_t>(((in + stride - 1) / stride - 1) * stride +
+                                        (kernel - 1) * dilation + 1 - in,
+                                    0);
   return {total / 2, total - total / 2};
 }
 
@@ -86,8 +85,7 @@ private:
                                            int64_t stride, bool firstLayer);
   llvm::Expected<Value> bottleneckLayer(Value x, StringRef prefix,
                                         int64_t stride, int64_t dilation,
-                                        int64_t firstDilation,
-                                        bool firstLayer);
+                                        int64_t firstDilation, bool firstLayer);
   llvm::Expected<Value> residualAdd(Value h, Value shortcut, StringRef prefix,
                                     StringRef activation);
 
@@ -143,8 +141,8 @@ llvm::Expected<Value> ModelBuilder::conv(Value input, StringRef name,
   auto wType = typeOf(*w);
   int64_t kernel = wType.getDimSize(2);
   auto [padH, padW] = convPadding(inType, kernel, stride, dilation);
-  int64_t outH = windowOutput(inType.getDimSize(2), padH, kernel, stride,
-                              dilation);
+  int64_t outH =
+      windowOutput(inType.getDimSize(2), padH, kernel, stride, dilation);
   int64_t outW = windowOutput(inType.getDimSize(3), padW, wType.getDimSize(3),
                               stride, dilation);
   if (outH < 1 || outW < 1)
@@ -188,10 +186,10 @@ llvm::Expected<Value> ModelBuilder::pad(Value input, StringRef name, Pad1D h,
                              inType.getDimSize(3) + w.before + w.after},
                             &context);
   return builder
-      .create<PadOp>(loc(name), outType, input,
-                     builder.getDenseI64ArrayAttr(
-                         {h.before, w.before, h.after, w.after}),
-                     builder.getF64FloatAttr(0.0))
+      .create<PadOp>(
+          loc(name), outType, input,
+          builder.getDenseI64ArrayAttr({h.before, w.before, h.after, w.after}),
+          builder.getF64FloatAttr(0.0))
       .getOutput();
 }
 
@@ -282,10 +280,11 @@ llvm::Expected<Value> ModelBuilder::preactivationLayer(Value x,
   return residualAdd(*h, shortcut, prefix, "none");
 }
 
-llvm::Expected<Value>
-ModelBuilder::bottleneckLayer(Value x, StringRef prefix, int64_t stride,
-                              int64_t dilation, int64_t firstDilation,
-                              bool firstLayer) {
+llvm::Expected<Value> ModelBuilder::bottleneckLayer(Value x, StringRef prefix,
+                                                    int64_t stride,
+                                                    int64_t dilation,
+                                                    int64_t firstDilation,
+                                                    bool firstLayer) {
   (void)dilation;
   std::string p = prefix.str();
   Value shortcut = x;
@@ -324,7 +323,8 @@ ModelBuilder::bottleneckLayer(Value x, StringRef prefix, int64_t stride,
 llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
   auto activation = activationFromHiddenAct(config.hiddenAct);
   if (!activation)
-    return fail(formatv("unsupported hidden_act '{0}'", config.hiddenAct).str());
+    return fail(
+        formatv("unsupported hidden_act '{0}'", config.hiddenAct).str());
   activationName = stringifyActivation(*activation).str();
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc("bit"));

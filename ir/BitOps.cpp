@@ -24,8 +24,8 @@ static LogicalResult verifyActivationName(Operation *op, StringRef name,
 static LogicalResult verifyPositivePair(Operation *op, ArrayRef<int64_t> values,
                                         StringRef attrName) {
   if (values.size() != 2)
-    return op->emitOpError() << attrName << " must have 2 elements, got "
-                             << values.size();
+    return op->emitOpError()
+           << attrName << " must have 2 elements, got " << values.size();
   for (int64_t v : values)
     if (v < 1)
       return op->emitOpError() << attrName << " must be positive, got " << v;
@@ -50,9 +50,8 @@ static LogicalResult verifyScaleShift(Operation *op, Value scaleShift,
   auto type = cast<RankedTensorType>(scaleShift.getType());
   if (type.getDimSize(0) != batch || type.getDimSize(1) != 2 ||
       type.getDimSize(2) != channels)
-    return op->emitOpError()
-           << what << " must be tensor<" << batch << "x2x" << channels
-           << "xf32>, got " << type;
+    return op->emitOpError() << what << " must be tensor<" << batch << "x2x"
+                             << channels << "xf32>, got " << type;
   return success();
 }
 
@@ -61,9 +60,9 @@ static LogicalResult verifyNormParams(Operation *op, Value gamma, Value beta,
   auto gammaType = cast<RankedTensorType>(gamma.getType());
   auto betaType = cast<RankedTensorType>(beta.getType());
   if (gammaType.getDimSize(0) != channels || betaType.getDimSize(0) != channels)
-    return op->emitOpError() << "gamma and beta must have " << channels
-                             << " elements, got " << gammaType.getDimSize(0)
-                             << " and " << betaType.getDimSize(0);
+    return op->emitOpError()
+           << "gamma and beta must have " << channels << " elements, got "
+           << gammaType.getDimSize(0) << " and " << betaType.getDimSize(0);
   return success();
 }
 
@@ -72,9 +71,9 @@ static LogicalResult verifyGroups(Operation *op, int64_t groups,
   if (groups < 1)
     return op->emitOpError() << "groups must be positive, got " << groups;
   if (channels % groups != 0)
-    return op->emitOpError() << "groups (" << groups
-                             << ") must divide the channel count (" << channels
-                             << ")";
+    return op->emitOpError()
+           << "groups (" << groups << ") must divide the channel count ("
+           << channels << ")";
   return success();
 }
 
@@ -84,10 +83,11 @@ static LogicalResult verifyEps(Operation *op, double eps, StringRef name) {
   return success();
 }
 
-/// Output extent of a window op: floor((in + pads - dilation*(k-1) - 1) / s) + 1.
-static int64_t windowOutputSize(int64_t in, int64_t padBefore,
-                                int64_t padAfter, int64_t kernel,
-                                int64_t stride, int64_t dilation) {
+/// Output extent of a window op: floor((in + pads - dilation*(k-1) - 1) / s)
+/// + 1.
+static int64_t windowOutputSize(int64_t in, int64_t padBefore, int64_t padAfter,
+                                int64_t kernel, int64_t stride,
+                                int64_t dilation) {
   int64_t span = in + padBefore + padAfter - dilation * (kernel - 1) - 1;
   if (span < 0)
     return 0;
@@ -98,14 +98,15 @@ static int64_t windowOutputSize(int64_t in, int64_t padBefore,
 // WeightOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult WeightOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, ValueRange,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+WeightOp::inferReturnTypes(MLIRContext *, std::optional<Location>, ValueRange,
+                           DictionaryAttr attributes,
+                           OpaqueProperties properties, RegionRange,
+                           SmallVectorImpl<Type> &inferredReturnTypes) {
   auto *props = properties.as<Properties *>();
-  TypedAttr value =
-      props ? dyn_cast_or_null<TypedAttr>(props->value)
-            : dyn_cast_or_null<TypedAttr>(attributes.get("value"));
+  TypedAttr value = props
+                        ? dyn_cast_or_null<TypedAttr>(props->value)
+                        : dyn_cast_or_null<TypedAttr>(attributes.get("value"));
   if (!value)
     return failure();
   inferredReturnTypes.push_back(value.getType());
@@ -144,21 +145,18 @@ LogicalResult Conv2DOp::verify() {
                          << " input channels but the input has "
                          << inputType.getDimSize(1);
   ArrayRef<int64_t> pad = getPadding();
-  int64_t expectedH =
-      windowOutputSize(inputType.getDimSize(2), pad[0], pad[2],
-                       weightType.getDimSize(2), getStrides()[0],
-                       getDilations()[0]);
-  int64_t expectedW =
-      windowOutputSize(inputType.getDimSize(3), pad[1], pad[3],
-                       weightType.getDimSize(3), getStrides()[1],
-                       getDilations()[1]);
+  int64_t expectedH = windowOutputSize(inputType.getDimSize(2), pad[0], pad[2],
+                                       weightType.getDimSize(2),
+                                       getStrides()[0], getDilations()[0]);
+  int64_t expectedW = windowOutputSize(inputType.getDimSize(3), pad[1], pad[3],
+                                       weightType.getDimSize(3),
+                                       getStrides()[1], getDilations()[1]);
   if (expectedH < 1 || expectedW < 1)
     return emitOpError() << "input " << inputType.getDimSize(2) << "x"
                          << inputType.getDimSize(3)
                          << " is too small for the kernel";
-  SmallVector<int64_t> expected = {inputType.getDimSize(0),
-                                   weightType.getDimSize(0), expectedH,
-                                   expectedW};
+  SmallVector<int64_t> expected = {
+      inputType.getDimSize(0), weightType.getDimSize(0), expectedH, expectedW};
   if (outputType.getShape() != ArrayRef<int64_t>(expected))
     return emitOpError() << "output shape must be "
                          << RankedTensorType::get(expected,

@@ -6,21 +6,21 @@
 using namespace mlir;
 using namespace mlir::bit;
 
-FailureOr<ArrayRef<float>> mlir::bit::getWeightData(WeightOp op,
-                                                    std::vector<float> &storage) {
+FailureOr<ArrayRef<float>>
+mlir::bit::getWeightData(WeightOp op, std::vector<float> &storage) {
   auto type = cast<RankedTensorType>(op.getResult().getType());
   int64_t count = type.getNumElements();
   Attribute value = op.getValue();
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
     if (!blob)
-      return op.emitOpError() << "weights of '" << op.getParam()
-                              << "' are elided or missing";
+      return op.emitOpError()
+             << "weights of '" << op.getParam() << "' are elided or missing";
     ArrayRef<char> bytes = blob->getData();
     if (static_cast<int64_t>(bytes.size()) != count * 4)
-      return op.emitOpError() << "weights of '" << op.getParam() << "' hold "
-                              << bytes.size() << " bytes, expected "
-                              << count * 4;
+      return op.emitOpError()
+             << "weights of '" << op.getParam() << "' hold " << bytes.size()
+             << " bytes, expected " << count * 4;
     if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(float) == 0)
       return ArrayRef<float>(reinterpret_cast<const float *>(bytes.data()),
                              count);

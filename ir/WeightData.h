@@ -18,8 +18,7 @@ FailureOr<ArrayRef<float>> getWeightData(WeightOp op,
 
 /// Wraps `data` in a `dense_resource` attribute of `type` named `key` that
 /// owns its bytes.
-DenseResourceElementsAttr makeResourceAttr(RankedTensorType type,
-                                           StringRef key,
+DenseResourceElementsAttr makeResourceAttr(RankedTensorType type, StringRef key,
                                            std::vector<float> data);
 
 } // namespace mlir::bit

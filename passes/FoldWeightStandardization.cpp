@@ -10,8 +10,8 @@
 
 #include "ir/BitOps.h"
 #include "ir/WeightData.h"
-#include "passes/Passes.h"
 #include "mlir/IR/Builders.h"
+#include "passes/Passes.h"
 #include "llvm/ADT/DenseMap.h"
 #include <cmath>
 #include <map>
@@ -47,7 +47,8 @@ std::vector<float> standardize(ArrayRef<float> weights, int64_t outChannels,
 }
 
 struct FoldWeightStandardizationPass
-    : mlir::bit::impl::BitFoldWeightStandardizationBase<FoldWeightStandardizationPass> {
+    : mlir::bit::impl::BitFoldWeightStandardizationBase<
+          FoldWeightStandardizationPass> {
   void runOnOperation() override {
     // One standardized copy per (filter, eps), even if several convs share it.
     std::map<std::pair<Operation *, double>, Value> folded;

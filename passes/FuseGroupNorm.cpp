@@ -9,9 +9,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/BitOps.h"
-#include "passes/Passes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
+#include "passes/Passes.h"
 
 namespace mlir::bit {
 #define GEN_PASS_DEF_BITFUSEGROUPNORM
@@ -23,7 +23,8 @@ using namespace mlir::bit;
 
 namespace {
 
-struct FuseGroupNormPass : mlir::bit::impl::BitFuseGroupNormBase<FuseGroupNormPass> {
+struct FuseGroupNormPass
+    : mlir::bit::impl::BitFuseGroupNormBase<FuseGroupNormPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -69,8 +70,8 @@ struct FuseGroupNormPass : mlir::bit::impl::BitFuseGroupNormBase<FuseGroupNormPa
     for (OpOperand &use : llvm::make_early_inc_range(norm->getUses())) {
       Operation *user = use.getOwner();
       if (auto conv = dyn_cast<Conv2DOp>(user);
-          conv && use.get() == conv.getInput() &&
-          use.getOperandNumber() == 0 && !conv.getPrologue()) {
+          conv && use.get() == conv.getInput() && use.getOperandNumber() == 0 &&
+          !conv.getPrologue()) {
         rewriter.modifyOpInPlace(conv, [&] {
           conv.getInputMutable().assign(input);
           conv.getPrologueMutable().assign(stats);
@@ -89,9 +90,9 @@ struct FuseGroupNormPass : mlir::bit::impl::BitFuseGroupNormBase<FuseGroupNormPa
       }
       if (!applied) {
         rewriter.setInsertionPoint(norm);
-        applied = rewriter.create<ApplyNormOp>(loc, norm.getType(), input,
-                                               stats, Value(),
-                                               norm.getActivationAttr());
+        applied =
+            rewriter.create<ApplyNormOp>(loc, norm.getType(), input, stats,
+                                         Value(), norm.getActivationAttr());
       }
       rewriter.modifyOpInPlace(user, [&] { use.set(applied); });
     }

@@ -6,9 +6,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/BitOps.h"
-#include "passes/Passes.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
+#include "passes/Passes.h"
 
 namespace mlir::bit {
 #define GEN_PASS_DEF_BITFUSERESIDUAL
@@ -20,7 +20,8 @@ using namespace mlir::bit;
 
 namespace {
 
-struct FuseResidualPass : mlir::bit::impl::BitFuseResidualBase<FuseResidualPass> {
+struct FuseResidualPass
+    : mlir::bit::impl::BitFuseResidualBase<FuseResidualPass> {
   void runOnOperation() override {
     DominanceInfo dominance(getOperation());
     IRRewriter rewriter(&getContext());
@@ -39,9 +40,8 @@ struct FuseResidualPass : mlir::bit::impl::BitFuseResidualBase<FuseResidualPass>
             !conv.getOutput().hasOneUse() ||
             !dominance.properlyDominates(residual, conv))
           continue;
-        rewriter.modifyOpInPlace(conv, [&] {
-          conv.getResidualMutable().assign(residual);
-        });
+        rewriter.modifyOpInPlace(
+            conv, [&] { conv.getResidualMutable().assign(residual); });
         rewriter.replaceOp(add, conv.getOutput());
         break;
       }

@@ -1,7 +1,7 @@
 //===- Pipeline.cpp - The default pass pipeline of bitc -------------------===//
 
-#include "passes/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "passes/Passes.h"
 
 using namespace mlir;
 using namespace mlir::bit;

@@ -8,8 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/BitOps.h"
-#include "passes/Passes.h"
 #include "mlir/IR/Builders.h"
+#include "passes/Passes.h"
 #include "llvm/ADT/DenseMap.h"
 
 namespace mlir::bit {
@@ -73,9 +73,8 @@ struct PlanMemoryPass : mlir::bit::impl::BitPlanMemoryBase<PlanMemoryPass> {
       for (Buffer *other : placed)
         if (other->begin <= buffer->end && buffer->begin <= other->end)
           live.push_back(other);
-      std::sort(live.begin(), live.end(), [](Buffer *a, Buffer *b) {
-        return a->offset < b->offset;
-      });
+      std::sort(live.begin(), live.end(),
+                [](Buffer *a, Buffer *b) { return a->offset < b->offset; });
       int64_t offset = 0;
       for (Buffer *other : live) {
         if (offset + buffer->bytes <= other->offset)

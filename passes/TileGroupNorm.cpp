@@ -12,8 +12,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/BitOps.h"
-#include "passes/Passes.h"
 #include "mlir/IR/PatternMatch.h"
+#include "passes/Passes.h"
 
 namespace mlir::bit {
 #define GEN_PASS_DEF_BITTILEGROUPNORM
@@ -25,7 +25,8 @@ using namespace mlir::bit;
 
 namespace {
 
-struct TileGroupNormPass : mlir::bit::impl::BitTileGroupNormBase<TileGroupNormPass> {
+struct TileGroupNormPass
+    : mlir::bit::impl::BitTileGroupNormBase<TileGroupNormPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -39,9 +40,8 @@ struct TileGroupNormPass : mlir::bit::impl::BitTileGroupNormBase<TileGroupNormPa
       auto outType = conv.getOutput().getType();
       int64_t height = outType.getDimSize(2);
       int64_t width = outType.getDimSize(3);
-      int64_t tileRows =
-          std::clamp<int64_t>(tilePixels / std::max<int64_t>(width, 1), 1,
-                              height);
+      int64_t tileRows = std::clamp<int64_t>(
+          tilePixels / std::max<int64_t>(width, 1), 1, height);
       int64_t tiles = (height + tileRows - 1) / tileRows;
       int64_t groups = stats.getGroups();
       auto partialsType = RankedTensorType::get(
@@ -51,9 +51,8 @@ struct TileGroupNormPass : mlir::bit::impl::BitTileGroupNormBase<TileGroupNormPa
       auto tiled = rewriter.create<Conv2DOp>(
           conv.getLoc(), outType, partialsType, conv.getInput(),
           conv.getWeight(), conv.getPrologue(), conv.getResidual(),
-          conv.getStridesAttr(), conv.getDilationsAttr(),
-          conv.getPaddingAttr(), conv.getWsEpsAttr(),
-          conv.getPrologueActivationAttr(),
+          conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPaddingAttr(),
+          conv.getWsEpsAttr(), conv.getPrologueActivationAttr(),
           rewriter.getI64IntegerAttr(groups),
           rewriter.getI64IntegerAttr(tileRows));
       // Keep any attributes other passes attached.

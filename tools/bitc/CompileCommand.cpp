@@ -1,18 +1,21 @@
 //===- CompileCommand.cpp - bitc compile ----------------------------------===//
 
 #include "codegen/ObjectCompiler.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
 #include "tools/bitc/Commands.h"
 #include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
 #include "tools/bitc/OutputFile.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/OperationSupport.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 #include <boost/program_options.hpp>
-#include "llvm/Support/FormatVariadic.h"
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 
@@ -30,6 +33,7 @@ struct CompileOptions {
   std::string target = "host";
   unsigned threads = 2;
   bool quiet = false;
+  bool verbose = false;
   bool elideWeights = false;
   LoweringOptions lowering;
 };
@@ -41,8 +45,8 @@ std::string runtimeBitcodePath() {
     return path;
   std::string exe = llvm::sys::fs::getMainExecutable(
       nullptr, reinterpret_cast<void *>(&runtimeBitcodePath));
-  llvm::SmallString<256> path(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(exe)));
+  llvm::SmallString<256> path(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
   llvm::sys::path::append(path, "lib", "bitc", "ModelRuntime.bc");
   return path.str().str();
 }
@@ -56,14 +60,122 @@ bool isCIdentifier(const std::string &name) {
   return true;
 }
 
+/// The BitImageProcessor settings the object's <name>_preprocess_rgb8 uses,
+/// producing a `height` x `width` model input. When --image-size differs
+/// from crop_size, the crop becomes the input size and the resize target
+/// scales with it (a 448 model compiled at 224 resizes to 224).
+PreprocessPlan makePreprocessPlan(const PreprocessorConfig &pre,
+                                  int64_t height, int64_t width) {
+  PreprocessPlan plan;
+  plan.doResize = pre.doResize;
+  plan.fixedSize = pre.resizeToFixedSize;
+  plan.resample = static_cast<int64_t>(pre.resample);
+  plan.shortestEdge = pre.shortestEdge;
+  plan.resizeHeight = pre.resizeHeight;
+  plan.resizeWidth = pre.resizeWidth;
+  plan.doCenterCrop = pre.doCenterCrop;
+  plan.cropHeight = pre.cropHeight;
+  plan.cropWidth = pre.cropWidth;
+  plan.doRescale = pre.doRescale;
+  plan.rescaleFactor = pre.rescaleFactor;
+  plan.doNormalize = pre.doNormalize;
+  for (int c = 0; c < 3; ++c) {
+    plan.mean[c] = pre.imageMean[c];
+    plan.std[c] = pre.imageStd[c];
+  }
+  auto scaled = [](int64_t size, int64_t to, int64_t from) {
+    return std::max<int64_t>(1, std::llround(static_cast<double>(size) * to /
+                                             static_cast<double>(from)));
+  };
+  if (plan.doCenterCrop &&
+      (plan.cropHeight != height || plan.cropWidth != width)) {
+    plan.shortestEdge =
+        scaled(plan.shortestEdge, std::min(height, width),
+               std::min(plan.cropHeight, plan.cropWidth));
+    plan.resizeHeight = scaled(plan.resizeHeight, height, plan.cropHeight);
+    plan.resizeWidth = scaled(plan.resizeWidth, width, plan.cropWidth);
+    plan.cropHeight = height;
+    plan.cropWidth = width;
+  } else if (!plan.doCenterCrop && plan.doResize && plan.fixedSize) {
+    plan.resizeHeight = height;
+    plan.resizeWidth = width;
+  }
+  return plan;
+}
+
+/// Progress on a terminal (one line rewritten in place: import, passes,
+/// plan, kernels k/n, runtime, emit) and, with -v, one timing line per phase.
+class PhaseReporter {
+public:
+  using Clock = std::chrono::steady_clock;
+  PhaseReporter(bool live, bool verbose) : live(live), verbose(verbose) {}
+  ~PhaseReporter() { finish(); }
+
+  void begin(const std::string &phase) {
+    finish();
+    current = phase;
+    started = Clock::now();
+    show("bitc: " + phase + "...");
+  }
+  void kernels(size_t done, size_t total) {
+    if (current != "kernels")
+      begin("kernels");
+    show(llvm::formatv("bitc: kernels {0}/{1}", done, total).str());
+  }
+  /// Ends the current phase (printing its time with -v).
+  void finish() {
+    if (current.empty())
+      return;
+    clear();
+    if (verbose)
+      llvm::errs() << llvm::formatv("bitc: {0,-8} {1,7:F2} s\n", current,
+                                    seconds(started));
+    current.clear();
+  }
+  static double seconds(Clock::time_point since) {
+    return std::chrono::duration<double>(Clock::now() - since).count();
+  }
+
+private:
+  void show(const std::string &line) {
+    if (!live)
+      return;
+    llvm::errs() << "\r\x1b[K" << line;
+    llvm::errs().flush();
+    shown = true;
+  }
+  void clear() {
+    if (live && shown)
+      llvm::errs() << "\r\x1b[K";
+    shown = false;
+  }
+  bool live, verbose, shown = false;
+  std::string current;
+  Clock::time_point started;
+};
+
 int compile(const CompileOptions &options) {
+  const auto start = PhaseReporter::Clock::now();
+  PhaseReporter phases(!options.quiet &&
+                           llvm::sys::Process::StandardErrIsDisplayed(),
+                       options.verbose && !options.quiet);
+  phases.begin("import");
   auto model = loadModel(options.modelDir);
   if (!model) {
+    phases.finish();
     reportError(llvm::toString(model.takeError()));
     return 1;
   }
   mlir::MLIRContext context;
-  auto module = lowerModel(context, *model, options.lowering);
+  LoweringOptions importOnly = options.lowering;
+  importOnly.runPasses = false;
+  auto module = lowerModel(context, *model, importOnly);
+  if (module && options.lowering.runPasses) {
+    phases.begin("passes");
+    if (llvm::Error err = runDefaultPipeline(**module, options.lowering))
+      module = std::move(err);
+  }
+  phases.finish();
   if (!module) {
     reportError(llvm::toString(module.takeError()));
     return 1;
@@ -94,18 +206,23 @@ int compile(const CompileOptions &options) {
   object.headerPath = header.str().str();
   object.runtimeBitcode = runtimeBitcodePath();
   object.threads = options.threads;
-  bool showProgress = !options.quiet && llvm::sys::Process::StandardErrIsDisplayed();
-  if (showProgress)
-    object.progress = [](const std::string &phase, size_t done, size_t total) {
-      if (phase == "kernels")
-        llvm::errs() << "\rbitc: compiling kernels " << done << "/" << total;
-      else
-        llvm::errs() << "\rbitc: " << phase << "                    ";
-      llvm::errs().flush();
-    };
+  auto size = resolveImageSize(options.lowering.imageSize, model->preprocessor);
+  if (!size) {
+    reportError(llvm::toString(size.takeError()));
+    return 1;
+  }
+  object.preprocess =
+      makePreprocessPlan(model->preprocessor, size->first, size->second);
+  object.progress = [&phases](const std::string &phase, size_t done,
+                              size_t total) {
+    if (phase == "kernels")
+      phases.kernels(done, total);
+    else
+      phases.begin(phase);
+  };
+  phases.begin("plan");
   auto summary = compileObject(**module, object);
-  if (showProgress)
-    llvm::errs() << "\r";
+  phases.finish();
   if (!summary) {
     reportError(llvm::toString(summary.takeError()));
     return 1;
@@ -113,10 +230,12 @@ int compile(const CompileOptions &options) {
   if (!options.quiet)
     llvm::errs() << llvm::formatv(
         "bitc: wrote {0} ({1:F1} MB, {2} kernels, {3} calls, {4:F1} MB of "
-        "weights) and {5}; workspace {6:F2} MB, {7:F2} GMAC per forward\n",
+        "weights) and {5} in {8:F1} s; workspace {6:F2} MB, {7:F2} GMAC per "
+        "forward\n",
         options.output, summary->objectBytes / 1e6, summary->kernels,
         summary->calls, summary->weightBytes / 1e6, object.headerPath,
-        summary->workspaceBytes / 1e6, summary->macs / 1e9);
+        summary->workspaceBytes / 1e6, summary->macs / 1e9,
+        PhaseReporter::seconds(start));
   return 0;
 }
 
@@ -129,18 +248,20 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "Compiles a Hugging Face BiT checkpoint directory (config.json,\n"
       "model.safetensors, preprocessor_config.json) into a native object and "
       "a\nC header, or into MLIR.\n\noptions");
-  visible.add_options()("help,h", "show this help")(
-      "version", "show the version")(
+  visible.add_options()("help,h", "show this help")("version",
+                                                    "show the version")(
       "output,o", po::value<std::string>(&options.output),
       "output file ('-' for stdout with --emit=mlir)")(
       "emit", po::value<std::string>(&options.emit)->default_value("obj"),
       "what to write: obj (object + header), lib (static archive + header) "
-      "or mlir")(
-      "target", po::value<std::string>(&options.target)->default_value("host"),
-      "Halide target string of the kernels (host = this machine)")(
+      "or mlir")("target",
+                 po::value<std::string>(&options.target)->default_value("host"),
+                 "Halide target string of the kernels (host = this machine)")(
       "jobs,j", po::value<unsigned>(&options.threads)->default_value(2),
       "kernels compiled in parallel")(
       "quiet,q", po::bool_switch(&options.quiet), "print nothing but errors")(
+      "verbose,v", po::bool_switch(&options.verbose),
+      "also print the time of every phase")(
       "name", po::value<std::string>(&options.name)->default_value("model"),
       "C symbol prefix of the generated API")(
       "image-size", po::value<std::string>(&options.lowering.imageSize),
@@ -170,11 +291,9 @@ int runCompileCommand(const std::vector<std::string> &args) {
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args)
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
+    po::store(
+        po::command_line_parser(args).options(all).positional(positional).run(),
+        vm);
     po::notify(vm);
   } catch (const po::error &e) {
     reportError(std::string("compile: ") + e.what());
@@ -198,8 +317,8 @@ int runCompileCommand(const std::vector<std::string> &args) {
   }
   if (options.emit != "obj" && options.emit != "lib" &&
       options.emit != "mlir") {
-    reportError("compile: --emit must be obj, lib or mlir, got '" + options.emit +
-                "'");
+    reportError("compile: --emit must be obj, lib or mlir, got '" +
+                options.emit + "'");
     return 1;
   }
   if (!isCIdentifier(options.name)) {

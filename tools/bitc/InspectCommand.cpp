@@ -1,11 +1,11 @@
 //===- InspectCommand.cpp - bitc inspect ----------------------------------===//
 
 #include "ir/BitOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
 #include "tools/bitc/Commands.h"
 #include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 #include <boost/program_options.hpp>
@@ -74,7 +74,8 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
   }
   int64_t workspace = 0, naive = 0;
   lowered->walk([&](mlir::func::FuncOp func) {
-    if (auto attr = func->getAttrOfType<mlir::IntegerAttr>("bit.workspace_bytes"))
+    if (auto attr =
+            func->getAttrOfType<mlir::IntegerAttr>("bit.workspace_bytes"))
       workspace = attr.getInt();
     if (auto attr = func->getAttrOfType<mlir::IntegerAttr>("bit.naive_bytes"))
       naive = attr.getInt();
@@ -102,8 +103,8 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
   }
   std::string dtypeList;
   for (auto &[name, count] : dtypes)
-    dtypeList += (dtypeList.empty() ? "" : ", ") + name + " x" +
-                 std::to_string(count);
+    dtypeList +=
+        (dtypeList.empty() ? "" : ", ") + name + " x" + std::to_string(count);
 
   std::vector<int64_t> widths, mids;
   for (size_t i = 0; i < config.depths.size(); ++i) {
@@ -123,8 +124,9 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
   os << formatv("stem:          conv 7x7/2 {0}->{1}{2}\n", config.numChannels,
                 config.embeddingSize,
                 config.embeddingDynamicPadding ? ", dynamic SAME pad" : "");
-  os << formatv("stages:        depths {0}, widths {1}, bottleneck widths {2}\n",
-                joinInts(config.depths), joinInts(widths), joinInts(mids));
+  os << formatv(
+      "stages:        depths {0}, widths {1}, bottleneck widths {2}\n",
+      joinInts(config.depths), joinInts(widths), joinInts(mids));
   os << formatv("options:       hidden_act {0}, num_groups {1}, "
                 "global_padding {2}, output_stride {3}, width_factor {4}\n",
                 config.hiddenAct, config.numGroups, padding,
@@ -133,8 +135,8 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
                 norms);
   os << formatv("parameters:    {0} ({1:F2} M) in {2} tensors ({3}), {4:F1} "
                 "MB\n",
-                params, params / 1e6, model->store->tensors().size(),
-                dtypeList, model->store->totalBytes() / 1e6);
+                params, params / 1e6, model->store->tensors().size(), dtypeList,
+                model->store->totalBytes() / 1e6);
   os << formatv("input:         {0}x{1}x{2}x{3} float32 NCHW\n", batch,
                 config.numChannels, size->first, size->second);
   os << formatv("MACs:          {0} ({1:F2} G) per forward\n", macs,
@@ -175,8 +177,8 @@ int runInspectCommand(const std::vector<std::string> &args) {
       "usage: bitc inspect MODEL_DIR [options]\n\n"
       "Prints the architecture, parameter count, MACs at the input size,\n"
       "labels and preprocessing of a BiT checkpoint.\n\noptions");
-  visible.add_options()("help,h", "show this help")(
-      "version", "show the version")(
+  visible.add_options()("help,h", "show this help")("version",
+                                                    "show the version")(
       "image-size", po::value<std::string>(&imageSize),
       "input size N or HxW (default: crop_size, else 224)")(
       "batch", po::value<int64_t>(&batch)->default_value(1), "batch size");
@@ -188,11 +190,9 @@ int runInspectCommand(const std::vector<std::string> &args) {
   positional.add("model", 1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args)
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
+    po::store(
+        po::command_line_parser(args).options(all).positional(positional).run(),
+        vm);
     po::notify(vm);
   } catch (const po::error &e) {
     reportError(std::string("inspect: ") + e.what());

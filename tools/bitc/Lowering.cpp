@@ -17,21 +17,20 @@ llvm::Error runDefaultPipeline(mlir::ModuleOp module,
     context->disableMultithreading();
     mlir::OpPrintingFlags flags;
     flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
-    pm.enableIRPrinting(
-        [](mlir::Pass *, mlir::Operation *) { return false; },
-        [](mlir::Pass *, mlir::Operation *) { return true; },
-        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
-        /*printAfterOnlyOnFailure=*/false, llvm::errs(), flags);
+    pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
+                        [](mlir::Pass *, mlir::Operation *) { return true; },
+                        /*printModuleScope=*/true,
+                        /*printAfterOnlyOnChange=*/false,
+                        /*printAfterOnlyOnFailure=*/false, llvm::errs(), flags);
   }
   mlir::bit::buildDefaultPipeline(pm, options.pipeline);
   std::string diagnostics;
   {
-    mlir::ScopedDiagnosticHandler handler(
-        context, [&](mlir::Diagnostic &diag) {
-          if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
-            diagnostics += (diagnostics.empty() ? "" : "\n") + diag.str();
-          return mlir::success();
-        });
+    mlir::ScopedDiagnosticHandler handler(context, [&](mlir::Diagnostic &diag) {
+      if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+        diagnostics += (diagnostics.empty() ? "" : "\n") + diag.str();
+      return mlir::success();
+    });
     if (mlir::succeeded(pm.run(module)))
       return llvm::Error::success();
   }
@@ -51,8 +50,8 @@ lowerModel(mlir::MLIRContext &context, LoadedModel &model,
   importOptions.height = size->first;
   importOptions.width = size->second;
   importOptions.configPath = model.configPath;
-  auto module = importBitModel(context, model.config, *model.store,
-                               importOptions);
+  auto module =
+      importBitModel(context, model.config, *model.store, importOptions);
   if (!module)
     return module.takeError();
   if (options.runPasses)

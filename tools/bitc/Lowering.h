@@ -1,12 +1,13 @@
-//===- Lowering.h - Import a checkpoint and run the pass pipeline -*- C++ -*-===//
+//===- Lowering.h - Import a checkpoint and run the pass pipeline -*- C++
+//-*-===//
 
 #ifndef BITC_TOOLS_BITC_LOWERING_H
 #define BITC_TOOLS_BITC_LOWERING_H
 
-#include "passes/Passes.h"
-#include "tools/bitc/ModelLoader.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "passes/Passes.h"
+#include "tools/bitc/ModelLoader.h"
 #include "llvm/Support/Error.h"
 
 namespace bitc {

@@ -41,8 +41,8 @@ llvm::Expected<LoadedModel> loadModel(llvm::StringRef directory) {
   if (!store)
     return store.takeError();
   model.store = std::move(*store);
-  if (llvm::Error err = validateTensorSet(*model.store,
-                                          expectedTensors(model.config)))
+  if (llvm::Error err =
+          validateTensorSet(*model.store, expectedTensors(model.config)))
     return std::move(err);
   return model;
 }

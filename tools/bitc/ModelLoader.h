@@ -1,4 +1,5 @@
-//===- ModelLoader.h - Reads and validates a checkpoint directory -*- C++ -*-===//
+//===- ModelLoader.h - Reads and validates a checkpoint directory -*- C++
+//-*-===//
 
 #ifndef BITC_TOOLS_BITC_MODELLOADER_H
 #define BITC_TOOLS_BITC_MODELLOADER_H

@@ -31,9 +31,9 @@ llvm::Error writeFileAtomically(
     result = write(os);
     os.flush();
     if (!result && os.has_error()) {
-      result = llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                       path + ": cannot write: " +
-                                           os.error().message());
+      result = llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          path + ": cannot write: " + os.error().message());
       os.clear_error();
     }
   }
@@ -42,9 +42,9 @@ llvm::Error writeFileAtomically(
     return result;
   }
   if (llvm::Error err = temp->keep(path))
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   path + ": cannot write: " +
-                                       llvm::toString(std::move(err)));
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        path + ": cannot write: " + llvm::toString(std::move(err)));
   return llvm::Error::success();
 }
 

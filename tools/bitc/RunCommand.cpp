@@ -8,13 +8,13 @@
 
 #include "interp/Interpreter.h"
 #include "ir/BitDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "tools/bitc/Commands.h"
 #include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
 #include "tools/bitc/OutputFile.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -59,8 +59,7 @@ parseMlirFile(mlir::MLIRContext &context, const std::string &path) {
 }
 
 int run(const std::string &modelPath, const std::string &inputPath,
-        const std::string &outputPath, LoweringOptions &lowering,
-        bool isMlir) {
+        const std::string &outputPath, LoweringOptions &lowering, bool isMlir) {
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   LoadedModel model; // Owns the memory map the module's weights alias.
@@ -148,11 +147,11 @@ int runRunCommand(const std::vector<std::string> &args) {
       "NCHW input and writes the raw float32 results. A checkpoint directory\n"
       "is imported and lowered like `bitc compile` does; an MLIR file runs\n"
       "as given unless --pipeline is set.\n\noptions");
-  visible.add_options()("help,h", "show this help")(
-      "version", "show the version")(
-      "input", po::value<std::string>(&inputPath), "raw float32 input")(
-      "output", po::value<std::string>(&outputPath),
-      "raw float32 output ('-' for stdout)")(
+  visible.add_options()("help,h", "show this help")("version",
+                                                    "show the version")(
+      "input", po::value<std::string>(&inputPath),
+      "raw float32 input")("output", po::value<std::string>(&outputPath),
+                           "raw float32 output ('-' for stdout)")(
       "image-size", po::value<std::string>(&lowering.imageSize),
       "input size N or HxW (checkpoint only)")(
       "batch", po::value<int64_t>(&lowering.batch)->default_value(1),
@@ -168,11 +167,9 @@ int runRunCommand(const std::vector<std::string> &args) {
   positional.add("model", 1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args)
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
+    po::store(
+        po::command_line_parser(args).options(all).positional(positional).run(),
+        vm);
     po::notify(vm);
   } catch (const po::error &e) {
     reportError(std::string("run: ") + e.what());
