@@ -261,6 +261,11 @@ void convTests() {
     b.hasResidual = true;
     checkConv(b, 1000.0f); // large mean: the statistics must not cancel
   }
+  // fewer output channels than a vector, and a 1x1 image.
+  checkConv(withPrologue(conv(1, 3, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1), Activation::Relu));
+  checkConv(withStats(withPrologue(conv(2, 64, 1, 1, 16, 1, 1, 1, 0, 0, 0, 0),
+                                   Activation::Relu),
+                      4, 1));
   // tiny spatial extent.
   checkConv(withPrologue(conv(1, 16, 2, 2, 32, 3, 1, 1, 1, 1, 1, 1),
                          Activation::Relu));
