@@ -125,7 +125,12 @@ const char *bitc_error_string(int code) {
   case BITC_ERROR_KERNEL_FAILED:
     return "a kernel failed";
   case BITC_ERROR_BAD_IMAGE:
-    return "invalid image size or row stride";
+    return "image width and height must be between 1 and 32768";
+  case BITC_ERROR_BAD_STRIDE:
+    return "row_stride must be at least 3 * width bytes";
+  case BITC_ERROR_PREPROCESS_SHAPE:
+    return "preprocessor_config.json does not produce the model's input "
+           "size (no center crop, or unsupported channels)";
   default:
     return "unknown error code";
   }

@@ -10,6 +10,7 @@
 #ifndef BITC_RUNTIME_MODELRUNTIME_H
 #define BITC_RUNTIME_MODELRUNTIME_H
 
+#include "Preprocess.h"
 #include <stdint.h>
 
 #define BITC_MAX_DIMS 5
@@ -50,6 +51,7 @@ typedef struct bitc_model {
   int64_t output_floats; /* per image: labels */
   const char *const *labels;
   int64_t num_labels;
+  const bitc_preprocess *preprocess; /* preprocessor_config.json */
 } bitc_model;
 
 /* Error codes shared by every generated API. */
@@ -59,7 +61,9 @@ enum bitc_status {
   BITC_ERROR_BAD_BATCH = -2,
   BITC_ERROR_OUT_OF_MEMORY = -3,
   BITC_ERROR_KERNEL_FAILED = -4,
-  BITC_ERROR_BAD_IMAGE = -5
+  BITC_ERROR_BAD_IMAGE = -5,
+  BITC_ERROR_BAD_STRIDE = -6,
+  BITC_ERROR_PREPROCESS_SHAPE = -7
 };
 
 int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
@@ -67,5 +71,13 @@ int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
 const char *bitc_model_label(const bitc_model *model, int index);
 const char *bitc_error_string(int code);
 void bitc_set_num_threads(int threads);
+/* Preprocess.c: model->preprocess applied to one 8-bit RGB image, then
+   (classify) one forward pass. */
+int bitc_model_preprocess_rgb8(const bitc_model *model, const uint8_t *rgb,
+                               int width, int height, int row_stride,
+                               float *pixels);
+int bitc_model_classify_rgb8(const bitc_model *model, const uint8_t *rgb,
+                             int width, int height, int row_stride,
+                             float *logits);
 
 #endif /* BITC_RUNTIME_MODELRUNTIME_H */
