@@ -454,11 +454,13 @@ llvm::Error Planner::planOther(Operation *op) {
     auto output = tensor(linear.getOutput(), op);
     if (!output)
       return output.takeError();
-    call.args = {
-        *input,
-        addWeights(kernels::packLinearWeights(inFeatures, labels, data->data()),
-                   {labels, inFeatures}),
-        *bias, *output};
+    std::vector<int> shape =
+        kernels::packedLinearWeightShape(inFeatures, labels, target);
+    call.args = {*input,
+                 addWeights(kernels::packLinearWeights(inFeatures, labels,
+                                                       target, data->data()),
+                            std::vector<int64_t>(shape.begin(), shape.end())),
+                 *bias, *output};
     plan.calls.push_back(std::move(call));
     return llvm::Error::success();
   } else {
