@@ -164,7 +164,9 @@ ConvPlan planConv(const ConvSpec &s, const Target &target) {
 ConvTile chooseConvTile(const ConvSpec &s, const Target &target) {
   const int vw = floatVectorWidth(target);
   const int regs = registerCount(target);
-  const int maxAcc = regs - 4;
+  // 16 registers: 12 accumulators; 32: 24 (28 made LLVM spill address
+  // registers in some inner loops).
+  const int maxAcc = regs == 16 ? 12 : regs - 8;
   const int64_t OH = s.outH(), OW = s.outW();
   ConvTile best;
   best.vectorWidth = vw;
