@@ -62,6 +62,7 @@ private:
   Constant *arguments();
   Constant *steps();
   Constant *preprocess();
+  Constant *profile();
   Function *apiFunction(StringRef suffix, Type *result,
                         ArrayRef<Type *> params);
   Error defineApi(GlobalVariable *model);
@@ -161,6 +162,49 @@ Constant *EntryPointBuilder::preprocess() {
   return privateConstant(ConstantStruct::get(type, fields), "preprocess");
 }
 
+/// struct bitc_profile (runtime/ModelRuntime.h) for --profile, else null:
+/// names per kernel and per step, and zeroed mutable counters.
+Constant *EntryPointBuilder::profile() {
+  if (!options.profile)
+    return ConstantPointerNull::get(ptr);
+  auto strings = [&](ArrayRef<std::string> values, const Twine &name) {
+    std::vector<Constant *> items;
+    for (size_t i = 0; i < values.size(); ++i)
+      items.push_back(privateConstant(
+          ConstantDataArray::getString(context, values[i]),
+          name + "." + Twine(i), 1));
+    return privateConstant(
+        ConstantArray::get(ArrayType::get(ptr, items.size()), items), name);
+  };
+  auto counters = [&](size_t count, const Twine &name) {
+    auto *type = ArrayType::get(i64, std::max<size_t>(count, 1));
+    auto *global = new GlobalVariable(module, type, false,
+                                      GlobalValue::InternalLinkage,
+                                      ConstantAggregateZero::get(type),
+                                      options.name + "." + name);
+    global->setAlignment(Align(64));
+    return global;
+  };
+  std::vector<std::string> origins;
+  std::vector<uint64_t> stepKernel;
+  for (const KernelCall &call : plan.calls) {
+    origins.push_back(call.origin);
+    stepKernel.push_back(call.kernel);
+  }
+  Constant *fields[] = {
+      privateConstant(ConstantDataArray::getString(context, options.name),
+                      "profile.name", 1),
+      strings(plan.kernelKinds, "profile.kinds"),
+      ConstantInt::get(i64, plan.kernelKinds.size()),
+      privateConstant(ConstantDataArray::get(context, stepKernel),
+                      "profile.step_kernel"),
+      strings(origins, "profile.origins"),
+      counters(plan.calls.size(), "profile.ns"),
+      counters(3, "profile.totals")};
+  auto *type = StructType::get(context, {ptr, ptr, i64, ptr, ptr, ptr, ptr});
+  return privateConstant(ConstantStruct::get(type, fields), "profile");
+}
+
 Function *EntryPointBuilder::apiFunction(StringRef suffix, Type *result,
                                          ArrayRef<Type *> params) {
   auto *type = FunctionType::get(result, params, false);
@@ -212,7 +256,7 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
 Error EntryPointBuilder::build() {
   // struct bitc_model, every field 8 bytes wide (see runtime/ModelRuntime.h).
   auto *modelType = StructType::get(
-      context, {ptr, i64, ptr, ptr, i64, i64, i64, i64, ptr, i64, ptr});
+      context, {ptr, i64, ptr, ptr, i64, i64, i64, i64, ptr, i64, ptr, ptr});
   Constant *init = ConstantStruct::get(
       modelType,
       {steps(), ConstantInt::get(i64, plan.calls.size()), arguments(),
@@ -220,7 +264,7 @@ Error EntryPointBuilder::build() {
        ConstantInt::get(i64, plan.batch),
        ConstantInt::get(i64, plan.channels * plan.height * plan.width),
        ConstantInt::get(i64, plan.labels.size()), labels(),
-       ConstantInt::get(i64, plan.labels.size()), preprocess()});
+       ConstantInt::get(i64, plan.labels.size()), preprocess(), profile()});
   auto *model =
       new GlobalVariable(module, modelType, true, GlobalValue::InternalLinkage,
                          init, options.name + ".model");

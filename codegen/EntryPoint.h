@@ -14,6 +14,7 @@ struct EntryPointOptions {
   std::string triple;         // LLVM target triple
   std::string runtimeBitcode; // path of ModelRuntime.bc
   std::string objectPath;     // where to write the object
+  bool profile = false;       // time every kernel call (bitc compile --profile)
 };
 
 /// Emits with LLVM 19 one object holding the weight blob (aligned read-only

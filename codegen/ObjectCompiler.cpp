@@ -115,6 +115,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   entry.triple = llvmTripleFor(*target);
   entry.runtimeBitcode = options.runtimeBitcode;
   entry.objectPath = entryObject;
+  entry.profile = options.profile;
   if (llvm::Error err = emitEntryPoint(*plan, entry))
     return std::move(err);
 

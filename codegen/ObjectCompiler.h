@@ -19,6 +19,7 @@ struct ObjectOptions {
   bool library = false;        // write a static archive instead
   std::string runtimeBitcode;  // ModelRuntime.bc
   unsigned threads = 2;        // kernels compiled in parallel
+  bool profile = false;        // time every kernel call, print to stderr
   PreprocessPlan preprocess;   // behind <name>_preprocess_rgb8
   /// Called with a phase name and (done, total) for kernel progress.
   std::function<void(const std::string &, size_t, size_t)> progress;

@@ -40,6 +40,19 @@ typedef struct bitc_step {
   int64_t num_args;
 } bitc_step;
 
+/* bitc compile --profile: what the runtime needs to time every step and print
+   a table (ModelRuntime.c, "Profiling"). `ns` and `totals` are the only
+   mutable data of a model; they are updated atomically. */
+typedef struct bitc_profile {
+  const char *model_name;
+  const char *const *kernel_kinds; /* per kernel, e.g. "conv 3x3/1 64->64" */
+  int64_t num_kernels;
+  const int64_t *step_kernel;  /* per step: index into kernel_kinds */
+  const char *const *origins;  /* per step: the op's location */
+  int64_t *ns;                 /* per step: nanoseconds since the last table */
+  int64_t *totals; /* since the last table: forward calls, wall ns, images */
+} bitc_profile;
+
 typedef struct bitc_model {
   const bitc_step *steps;
   int64_t num_steps;
@@ -52,6 +65,7 @@ typedef struct bitc_model {
   const char *const *labels;
   int64_t num_labels;
   const bitc_preprocess *preprocess; /* preprocessor_config.json */
+  const bitc_profile *profile;       /* NULL unless compiled with --profile */
 } bitc_model;
 
 /* Error codes shared by every generated API. */

@@ -35,6 +35,7 @@ struct CompileOptions {
   bool quiet = false;
   bool verbose = false;
   bool elideWeights = false;
+  bool profile = false;
   LoweringOptions lowering;
 };
 
@@ -206,6 +207,7 @@ int compile(const CompileOptions &options) {
   object.headerPath = header.str().str();
   object.runtimeBitcode = runtimeBitcodePath();
   object.threads = options.threads;
+  object.profile = options.profile;
   auto size = resolveImageSize(options.lowering.imageSize, model->preprocessor);
   if (!size) {
     reportError(llvm::toString(size.takeError()));
@@ -281,7 +283,10 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "pixels per group-norm statistics tile")(
       "mlir-print-ir-after-all", "print the IR after every pass to stderr")(
       "elide-weights", po::bool_switch(&options.elideWeights),
-      "with --emit=mlir: print weight blobs as placeholders");
+      "with --emit=mlir: print weight blobs as placeholders")(
+      "profile", po::bool_switch(&options.profile),
+      "time every kernel call; each forward call prints a table per kernel "
+      "and per op to stderr (BITC_PROFILE_EVERY=N: every N calls, 0: never)");
   po::options_description hidden;
   hidden.add_options()("model", po::value<std::string>(&options.modelDir));
   po::options_description all;
