@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // ort_bench.js - Times an ONNX model with ONNX Runtime (npm onnxruntime-node), CPU.
 //
-//   node bench/ort_bench.js MODEL.onnx INPUT.f32 BATCH C H W RUNS WARMUP LOGITS.f32 [THREADS=2]
+//   node bench/ort_bench.js MODEL.onnx INPUT.f32 BATCH C H W RUNS WARMUP LOGITS.f32 [THREADS=2] [SPIN=1]
 //
 // Session: intraOpNumThreads THREADS, interOpNumThreads 1, sequential execution,
-// graphOptimizationLevel 'all' (ORT's defaults otherwise, spinning thread pool included).
+// graphOptimizationLevel 'all', ORT's defaults otherwise; SPIN=0 sets
+// session.intra_op.allow_spinning=0 (worker threads sleep instead of spinning between ops).
 // Prints one line of JSON like bitc_bench.c: median and minimum wall ms per run, and the
 // median process CPU ms per run (all threads, spinning included).
 'use strict';
@@ -21,13 +22,14 @@ function median(values) {
 async function main() {
   const a = process.argv.slice(2);
   if (a.length < 9) {
-    console.error('usage: ort_bench.js MODEL.onnx INPUT.f32 BATCH C H W RUNS WARMUP LOGITS.f32 [THREADS]');
+    console.error('usage: ort_bench.js MODEL.onnx INPUT.f32 BATCH C H W RUNS WARMUP LOGITS.f32 [THREADS] [SPIN]');
     process.exit(2);
   }
   const [model, input] = a;
   const [batch, C, H, W, runs, warmup] = a.slice(2, 8).map(Number);
   const out = a[8];
   const threads = a.length > 9 ? Number(a[9]) : 2;
+  const spin = a.length > 10 ? a[10] !== '0' : true;
   const floats = batch * C * H * W;
   const bytes = fs.readFileSync(input);
   if (bytes.length < floats * 4) {
@@ -44,6 +46,7 @@ async function main() {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    extra: spin ? {} : { 'session.intra_op.allow_spinning': '0' },
   });
   const feeds = {};
   feeds[session.inputNames[0]] = new ort.Tensor('float32', pixels, [batch, C, H, W]);
@@ -65,7 +68,7 @@ async function main() {
   fs.writeFileSync(out, Buffer.from(logits.buffer, logits.byteOffset, logits.byteLength));
   console.log(JSON.stringify({
     engine: 'onnxruntime', version: ort.env.versions ? ort.env.versions.node : undefined,
-    batch, threads, runs, median_ms: +median(wall).toFixed(3), min_ms: +Math.min(...wall).toFixed(3),
+    batch, threads, spin, runs, median_ms: +median(wall).toFixed(3), min_ms: +Math.min(...wall).toFixed(3),
     cpu_ms: +median(cpu).toFixed(3),
   }));
 }

@@ -1,0 +1,172 @@
+#!/bin/sh
+# bench/run.sh - bitc vs ONNX Runtime vs PyTorch eager on BiT-M R50x1 (random weights),
+# side by side in one run; prints one table and writes docs/performance.md.
+#
+#   bench/run.sh                 # everything: setup, build, model, objects, ONNX, runs, report
+#
+# Environment (all optional):
+#   BITC_BUILD=DIR     bitc build directory (default build-bench; configured and built here, -j2)
+#   BENCH_WORK=DIR     checkpoint, inputs, objects, ONNX files, logits (default $BITC_BUILD/bench)
+#   BENCH_RUNS=N       timed runs per engine and configuration (default 10, at least 10 for the doc)
+#   BENCH_WARMUP=N     untimed runs first (default 2)
+#   BENCH_THREADS=N    threads of every engine (default 2)
+#   BENCH_SPIN=1       keep the peers' spinning thread pools (default: off, see docs/performance.md)
+#   BENCH_PROFILE=0    skip the per-kernel profile (bench/profile.sh) at the end
+#   BENCH_DOC=FILE     where to write the report (default docs/performance.md; "-" = nowhere)
+#   SKIP_SETUP=1       do not run scripts/setup.sh or npm (when everything is installed)
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BITC_BUILD:-$ROOT/build-bench}
+WORK=${BENCH_WORK:-$BUILD/bench}
+RUNS=${BENCH_RUNS:-10}
+WARMUP=${BENCH_WARMUP:-2}
+THREADS=${BENCH_THREADS:-2}
+DOC=${BENCH_DOC:-$ROOT/docs/performance.md}
+PY=/usr/bin/python3 # Debian's, with torch
+CC=${CC:-cc}
+export BITC_BUILD="$BUILD" BENCH_WORK="$WORK"
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+started=$(date +%s)
+
+# -- 1. Dependencies ------------------------------------------------------------------------
+if [ "${SKIP_SETUP:-0}" != 1 ]; then
+  "$ROOT/scripts/setup.sh"
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    say "installing nodejs and npm (Debian)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+  fi
+  if [ ! -f "$ROOT/bench/node_modules/onnxruntime-node/package.json" ]; then
+    # --ignore-scripts: the package's install script tries a download that cannot work here;
+    # the linux x64 native binding ships inside the npm package itself.
+    say "npm ci --ignore-scripts (onnxruntime-node)"
+    (cd "$ROOT/bench" && npm ci --ignore-scripts --no-audit --no-fund >&2)
+  fi
+fi
+node -e "require('$ROOT/bench/node_modules/onnxruntime-node')" ||
+  { say "onnxruntime-node does not load (see bench/package.json)"; exit 1; }
+
+# -- 2. bitc --------------------------------------------------------------------------------
+if [ ! -f "$BUILD/build.ninja" ]; then
+  say "configuring $BUILD"
+  cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py -DBITC_ENABLE_UNIT_TESTS=OFF >&2
+fi
+say "building bitc (ninja -j2)"
+ninja -C "$BUILD" -j2 bitc BitcRuntimeBitcode >&2
+BITC=$BUILD/bin/bitc
+RUNTIME_BC=$BUILD/lib/bitc/ModelRuntime.bc
+
+# -- 3. Model, inputs, peers' files ---------------------------------------------------------
+mkdir -p "$WORK"
+MODEL=$WORK/r50x1
+REF=$ROOT/test/reference
+if [ ! -f "$MODEL/model.safetensors" ]; then
+  say "making the random-weight default R50x1 checkpoint"
+  "$PY" "$REF/make_checkpoint.py" --preset default-r50x1 --seed 0 --out "$MODEL" >&2
+fi
+[ -f "$WORK/in224.f32" ] ||
+  "$PY" "$REF/make_input.py" --batch 8 --height 224 --width 224 --seed 1 --out "$WORK/in224.f32" >&2
+[ -f "$WORK/in448.f32" ] ||
+  "$PY" "$REF/make_input.py" --batch 1 --height 448 --width 448 --seed 2 --out "$WORK/in448.f32" >&2
+
+# stale TARGET DEPENDENCY...: true when TARGET is missing or older than any dependency
+stale() {
+  t=$1; shift
+  [ -f "$t" ] || return 0
+  for d in "$@"; do [ "$d" -nt "$t" ] && return 0; done
+  return 1
+}
+if stale "$WORK/r224.onnx" "$MODEL/model.safetensors" "$REF/export_onnx.py" "$REF/bit_reference.py"; then
+  say "exporting ONNX at 224 (dynamic batch)"
+  "$PY" "$REF/export_onnx.py" "$MODEL" --out "$WORK/r224.onnx" --height 224 --width 224 --dynamic-batch >&2
+fi
+if stale "$WORK/r448.onnx" "$MODEL/model.safetensors" "$REF/export_onnx.py" "$REF/bit_reference.py"; then
+  say "exporting ONNX at 448"
+  "$PY" "$REF/export_onnx.py" "$MODEL" --out "$WORK/r448.onnx" --height 448 --width 448 >&2
+fi
+
+# -- 4. bitc objects and their harnesses ----------------------------------------------------
+# compile NAME SIZE BATCH [extra bitc flags]: $WORK/NAME.o + .h, and the harness $WORK/bench_NAME
+compile() {
+  name=$1 size=$2 batch=$3; shift 3
+  if stale "$WORK/$name.o" "$BITC" "$RUNTIME_BC" "$MODEL/model.safetensors"; then
+    say "bitc compile --image-size $size --batch $batch $* -> $name.o"
+    t0=$(date +%s)
+    "$BITC" compile "$MODEL" -o "$WORK/$name.o" --name "$name" --image-size "$size" --batch "$batch" -q "$@"
+    say "  compiled in $(( $(date +%s) - t0 )) s"
+    echo "$(( $(date +%s) - t0 ))" > "$WORK/$name.compile-seconds"
+  fi
+  if stale "$WORK/bench_$name" "$WORK/$name.o" "$ROOT/bench/bitc_bench.c"; then
+    upper=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
+    "$CC" -O2 -DBITC_MODEL="$name" -DBITC_MODEL_UPPER="$upper" -include "$WORK/$name.h" \
+      "$ROOT/bench/bitc_bench.c" "$WORK/$name.o" -o "$WORK/bench_$name" -lpthread -ldl -lm
+  fi
+}
+compile r224 224 1
+compile r448 448 1
+compile r224b8 224 8
+
+if stale "$WORK/fma_peak" "$ROOT/bench/fma_peak.c"; then
+  "$CC" -O2 -mavx2 -mfma "$ROOT/bench/fma_peak.c" -o "$WORK/fma_peak" -lpthread
+fi
+if grep -qw avx512f /proc/cpuinfo && stale "$WORK/fma_peak512" "$ROOT/bench/fma_peak.c"; then
+  "$CC" -O2 -mavx512f -DBITC_PEAK_AVX512 "$ROOT/bench/fma_peak.c" -o "$WORK/fma_peak512" -lpthread
+fi
+
+# -- 5. Runs --------------------------------------------------------------------------------
+RESULTS=$WORK/results.jsonl
+: > "$RESULTS"
+if [ "${BENCH_SPIN:-0}" = 1 ]; then
+  SPIN=1
+  TORCH_ENV=""
+else
+  SPIN=0
+  # libgomp's spinning barrier collapses when the 2 cores are shared with other work.
+  TORCH_ENV="OMP_WAIT_POLICY=PASSIVE"
+fi
+record() { # record KEY=VALUE... < one JSON line from a harness
+  "$PY" -c 'import json,sys
+d = json.loads(sys.stdin.readline())
+for kv in sys.argv[1:]:
+    k, v = kv.split("=", 1)
+    d[k] = v
+print(json.dumps(d))' "$@" | tee -a "$RESULTS" >&2
+}
+peak() {
+  "$WORK/fma_peak" "$THREADS" 0.5 | record kind=peak isa=avx2 when="$1"
+  [ ! -x "$WORK/fma_peak512" ] || "$WORK/fma_peak512" "$THREADS" 0.5 | record kind=peak isa=avx512 when="$1"
+}
+load_now() { cut -d' ' -f1 /proc/loadavg; }
+
+peak start
+# run_config CONFIG SIZE BATCH INPUT ONNX BITC_OBJECTS...
+run_config() {
+  config=$1 size=$2 batch=$3 input=$4 onnx=$5; shift 5
+  say "== $config: load average $(load_now)"
+  "$WORK/fma_peak" "$THREADS" 0.3 | record kind=peak isa=avx2 when="$config"
+  for obj in "$@"; do
+    "$WORK/bench_$obj" "$input" "$batch" "$RUNS" "$WARMUP" "$WORK/logits_${config}_bitc_$obj.f32" "$THREADS" |
+      record kind=run config="$config" object="$obj" logits="$WORK/logits_${config}_bitc_$obj.f32" load="$(load_now)"
+  done
+  node "$ROOT/bench/ort_bench.js" "$onnx" "$input" "$batch" 3 "$size" "$size" "$RUNS" "$WARMUP" \
+    "$WORK/logits_${config}_ort.f32" "$THREADS" "$SPIN" |
+    record kind=run config="$config" logits="$WORK/logits_${config}_ort.f32" load="$(load_now)"
+  env $TORCH_ENV "$PY" "$ROOT/bench/torch_bench.py" "$MODEL" "$input" --batch "$batch" --height "$size" \
+    --width "$size" --runs "$RUNS" --warmup "$WARMUP" --threads "$THREADS" --out "$WORK/logits_${config}_torch.f32" |
+    record kind=run config="$config" logits="$WORK/logits_${config}_torch.f32" load="$(load_now)"
+}
+run_config 224-b1 224 1 "$WORK/in224.f32" "$WORK/r224.onnx" r224
+run_config 448-b1 448 1 "$WORK/in448.f32" "$WORK/r448.onnx" r448
+run_config 224-b8 224 8 "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224b8
+peak end
+
+# -- 6. Report ------------------------------------------------------------------------------
+status=0
+"$PY" "$ROOT/bench/report.py" "$RESULTS" --doc "$DOC" --runs "$RUNS" --warmup "$WARMUP" --spin "$SPIN" \
+  --seconds "$(( $(date +%s) - started ))" || status=$?
+if [ "${BENCH_PROFILE:-1}" != 0 ]; then
+  SKIP_SETUP=1 BENCH_DOC="$DOC" "$ROOT/bench/profile.sh" || status=$?
+fi
+say "done in $(( $(date +%s) - started )) s"
+exit $status
