@@ -117,7 +117,7 @@ ConvPlan planConv(const ConvSpec &s, const Target &target) {
     const int64_t T = s.statsTileRows, tiles = s.statsTiles();
     // The band buffer (all channels of a band) must stay in L2 while the
     // statistics re-read it.
-    const int64_t bandBudget = getenv("BITC_BAND_BUDGET") ? atoll(getenv("BITC_BAND_BUDGET")) : 384 * 1024;
+    const int64_t bandBudget = 384 * 1024;
     for (int64_t m = 1; m <= tiles; ++m) {
       const int64_t bands = ceilDiv(tiles, m);
       if (m > 1 && ceilDiv(tiles, m - 1) == bands)
