@@ -1,0 +1,37 @@
+/*===- api_errors.c - Argument checks of <name>_preprocess/classify_rgb8 ---===
+ * Built with -DMODEL=<name> -DMODEL_UPPER=<NAME> -include <name>.h.
+ *===----------------------------------------------------------------------===*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define CAT2(a, b) a##b
+#define CAT(a, b) CAT2(a, b)
+#define API(suffix) CAT(MODEL, suffix)
+#define UP(suffix) CAT(MODEL_UPPER, suffix)
+
+static float pixels[UP(_INPUT_CHANNELS) * UP(_INPUT_HEIGHT) * UP(_INPUT_WIDTH)];
+static float logits[UP(_NUM_LABELS)];
+static uint8_t rgb[3 * 40000];
+
+static void report(const char *what, int code) {
+  printf("%s: %d %s\n", what, code, API(_error_string)(code));
+}
+
+int main(void) {
+  for (size_t i = 0; i < sizeof rgb; ++i)
+    rgb[i] = (uint8_t)(i * 7);
+  report("null rgb", API(_preprocess_rgb8)(NULL, 4, 4, 12, pixels));
+  report("null pixels", API(_preprocess_rgb8)(rgb, 4, 4, 12, NULL));
+  report("null logits", API(_classify_rgb8)(rgb, 4, 4, 12, NULL));
+  report("width 0", API(_preprocess_rgb8)(rgb, 0, 4, 12, pixels));
+  report("height -1", API(_classify_rgb8)(rgb, 4, -1, 12, logits));
+  report("width 32769", API(_preprocess_rgb8)(rgb, 32769, 1, 3 * 32769, pixels));
+  report("stride 11", API(_preprocess_rgb8)(rgb, 4, 4, 11, pixels));
+  report("stride -3", API(_classify_rgb8)(rgb, 4, 4, -3, logits));
+  report("1x1", API(_preprocess_rgb8)(rgb, 1, 1, 3, pixels));
+  report("32768x1", API(_preprocess_rgb8)(rgb, 32768, 1, 3 * 32768, pixels));
+  report("1x32768", API(_classify_rgb8)(rgb, 1, 32768, 3, logits));
+  report("odd stride", API(_classify_rgb8)(rgb, 5, 7, 17, logits));
+  return 0;
+}
