@@ -5,8 +5,13 @@
 // it ahead of time:
 //
 //   KernelPipeline k = buildConv(spec, target);
-//   Halide::Module m = k.pipeline.compile_to_module(
-//       k.arguments, "fn", target.with_feature(Halide::Target::NoRuntime));
+//   Halide::Target t = target.with_feature(Halide::Target::NoRuntime)
+//                          .with_feature(Halide::Target::NoAsserts)
+//                          .with_feature(Halide::Target::NoBoundsQuery);
+//   Halide::Module m = k.pipeline.compile_to_module(k.inputs, "fn", t);
+//   // or k.pipeline.compile_to_object("fn.o", k.inputs, "fn", t);
+// and links one `Halide::compile_standalone_runtime(...)` object for all
+// kernels (bench/kernels/aot-smoke.sh does exactly this from plain C).
 //
 // Conventions shared by all builders (Halide dimension order = innermost first):
 //   * activations: (c, x, y, n)   i.e. NHWC memory, dense, min 0 everywhere;
@@ -18,8 +23,12 @@
 // Every buffer argument has all bounds and strides declared (dense, min 0), so
 // the generated code needs no bounds query and no assertion beyond the ones
 // `no_asserts` removes; weights are always inputs, never embedded constants.
-// `arguments` lists the inputs in the order documented at each builder, then
-// the outputs.
+// `inputs` lists the inputs in the order documented at each builder;
+// `outputs` the outputs; the generated function takes them in that order.
+// Schedules depend on the target's vector width and register count
+// (natural_vector_size<float>(): 8 on AVX2, 16 on AVX-512, 4 on NEON); packed
+// weights therefore depend on the target too: pack for the target you compile
+// for.
 //
 //===----------------------------------------------------------------------===//
 
@@ -126,8 +135,11 @@ std::vector<int> packedConvWeightShape(const ConvSpec &spec,
 ///             over tiles of statsTileRows rows             [if hasStats]
 KernelPipeline buildConv(const ConvSpec &spec, const Halide::Target &target);
 
-/// The statistics tile height buildConv handles best for a layer (a divisor
-/// of its band height); the compiler may pick any positive value.
+/// The statistics tile height buildConv handles best for a layer: with it,
+/// one tile = one parallel band, the statistics are reduced from the band
+/// while it is in L2. Any positive value works (bands are then multiples of
+/// it); layers with large weights and small planes reduce statistics in a
+/// second pass over the output regardless.
 int64_t preferredStatsTileRows(const ConvSpec &spec, const Halide::Target &target);
 
 //===----------------------------------------------------------------------===//
