@@ -219,6 +219,16 @@ static void profile_forward_done(const bitc_model *model, int64_t images,
   }
   wall_ns = __atomic_exchange_n(&p->totals[1], 0, __ATOMIC_RELAXED);
   images = __atomic_exchange_n(&p->totals[2], 0, __ATOMIC_RELAXED);
+  /* Kernels that print alike (same kind and shape, other parameters) share
+     a row. */
+  for (int64_t k = 0; k < p->num_kernels; ++k)
+    for (int64_t j = 0; j < k && by_kernel[k].calls; ++j)
+      if (by_kernel[j].calls && strcmp(p->kernel_kinds[by_kernel[j].index],
+                                       p->kernel_kinds[by_kernel[k].index]) == 0) {
+        by_kernel[j].ns += by_kernel[k].ns;
+        by_kernel[j].calls += by_kernel[k].calls;
+        by_kernel[k].ns = by_kernel[k].calls = 0;
+      }
   qsort(by_op, (size_t)steps, sizeof(profile_row), profile_row_slower);
   qsort(by_kernel, (size_t)p->num_kernels, sizeof(profile_row),
         profile_row_slower);
@@ -243,11 +253,19 @@ static void profile_forward_done(const bitc_model *model, int64_t images,
             p->kernel_kinds[by_kernel[k].index]);
   }
   fprintf(stderr, "  by op:          ms  %%total  op  [kernel]\n");
-  for (int64_t s = 0; s < steps; ++s)
-    fprintf(stderr, "          %10.3f  %5.1f%%  %s  [%s]\n",
-            by_op[s].ns * per_call_ms, by_op[s].ns * percent,
-            p->origins[by_op[s].index],
+  for (int64_t s = 0; s < steps; ++s) {
+    /* loc("bit.encoder.stages.0.layers.0.conv1") -> the name inside. */
+    const char *origin = p->origins[by_op[s].index];
+    int length = (int)strlen(origin);
+    if (length > 7 && strncmp(origin, "loc(\"", 5) == 0 &&
+        strcmp(origin + length - 2, "\")") == 0) {
+      origin += 5;
+      length -= 7;
+    }
+    fprintf(stderr, "          %10.3f  %5.1f%%  %.*s  [%s]\n",
+            by_op[s].ns * per_call_ms, by_op[s].ns * percent, length, origin,
             p->kernel_kinds[p->step_kernel[by_op[s].index]]);
+  }
   fflush(stderr);
   free(by_op);
 }
