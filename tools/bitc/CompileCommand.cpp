@@ -232,11 +232,14 @@ int compile(const CompileOptions &options) {
   if (!options.quiet)
     llvm::errs() << llvm::formatv(
         "bitc: wrote {0} ({1:F1} MB, {2} kernels, {3} calls, {4:F1} MB of "
-        "weights) and {5} in {8:F1} s; workspace {6:F2} MB, {7:F2} GMAC per "
+        "weights) and {5} in {8:F1} s; workspace {6:F2} MB, {7} per "
         "forward\n",
         options.output, summary->objectBytes / 1e6, summary->kernels,
         summary->calls, summary->weightBytes / 1e6, object.headerPath,
-        summary->workspaceBytes / 1e6, summary->macs / 1e9,
+        summary->workspaceBytes / 1e6,
+        summary->macs >= 1e9
+            ? llvm::formatv("{0:F2} GMAC", summary->macs / 1e9).str()
+            : llvm::formatv("{0:F2} MMAC", summary->macs / 1e6).str(),
         PhaseReporter::seconds(start));
   return 0;
 }
