@@ -6,7 +6,8 @@ PACKAGES="build-essential cmake ninja-build git
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools llvm-19 clang-19 lld-19 libclang-rt-19-dev
   libhalide14-0-dev libboost-program-options-dev
   python3 python3-torch python3-numpy python3-pil python3-sklearn
-  libgtest-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libzstd-dev libedit-dev libcurl4-openssl-dev libxml2-dev"
+  libgtest-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libzstd-dev libedit-dev libcurl4-openssl-dev libxml2-dev
+  gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
