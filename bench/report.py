@@ -92,6 +92,7 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--spin", type=int, default=0)
     ap.add_argument("--seconds", type=int)
+    ap.add_argument("--bitc", help="which bitc was measured (default: this checkout's commit)")
     args = ap.parse_args(argv)
     with open(args.results) as f:
         rows = [json.loads(line) for line in f if line.strip()]
@@ -162,7 +163,7 @@ def main(argv=None):
     loaded = ", ".join("%s %s GFLOP/s" % (k, fmt(v)) for k, v in wall_peak.items())
     out = []
     out.append("Run of %s (bitc %s), %d warm-up + %d timed runs per engine, medians; %d threads each; %s."
-               % (now, git_commit(), args.warmup, args.runs, 2, "peers spinning (BENCH_SPIN=1)" if args.spin
+               % (now, args.bitc or git_commit(), args.warmup, args.runs, 2, "peers spinning (BENCH_SPIN=1)" if args.spin
                   else "ORT intra-op spinning off, PyTorch OMP_WAIT_POLICY=PASSIVE"))
     out.append("")
     out.append("Machine: %s; %s; %s; %s%s; %s." % (m["cpu"], m["cores"], m["isa"], m["memory"],

@@ -163,7 +163,9 @@ peak end
 
 # -- 6. Report ------------------------------------------------------------------------------
 status=0
-"$PY" "$ROOT/bench/report.py" "$RESULTS" --doc "$DOC" --runs "$RUNS" --warmup "$WARMUP" --spin "$SPIN" \
+SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt")
+REV=$(git -C "$SRC" describe --always --dirty 2>/dev/null || echo "built from $SRC")
+"$PY" "$ROOT/bench/report.py" "$RESULTS" --doc "$DOC" --runs "$RUNS" --warmup "$WARMUP" --spin "$SPIN" --bitc "$REV" \
   --seconds "$(( $(date +%s) - started ))" || status=$?
 if [ "${BENCH_PROFILE:-1}" != 0 ]; then
   SKIP_SETUP=1 BENCH_DOC="$DOC" "$ROOT/bench/profile.sh" || status=$?
