@@ -237,8 +237,7 @@ llvm::Expected<Value> ModelBuilder::residualAdd(Value h, Value shortcut,
                                                 StringRef activation) {
   if (typeOf(h) != typeOf(shortcut))
     return fail(formatv("the residual branch of {0} has shape {1} but the "
-                        "shortcut has {2} (global_padding makes them "
-                        "disagree at this input size)",
+                        "shortcut has {2}",
                         prefix, typeOf(h), typeOf(shortcut))
                     .str());
   return builder
@@ -321,6 +320,11 @@ llvm::Expected<Value> ModelBuilder::bottleneckLayer(Value x, StringRef prefix,
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
+  // Unpadded 3x3 convs shrink the residual branch but not the shortcut, so
+  // no input size works (Hugging Face fails the same way at run time).
+  if (config.globalPadding == GlobalPadding::Valid)
+    return fail("unsupported global_padding 'VALID': the 3x3 convolutions "
+                "would shrink the residual branch below the shortcut's size");
   auto activation = activationFromHiddenAct(config.hiddenAct);
   if (!activation)
     return fail(

@@ -17,7 +17,9 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 reference = os.path.join(config.bitc_src_root, "test", "reference")
-config.substitutions.append(("%python", config.python_with_torch))
+# Ahead of lit's own %python (the interpreter running lit, which may lack
+# torch and numpy).
+config.substitutions.insert(0, ("%python", config.python_with_torch))
 config.substitutions.append(
     ("%make_checkpoint",
      config.python_with_torch + " " + os.path.join(reference, "make_checkpoint.py")))

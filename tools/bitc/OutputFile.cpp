@@ -15,6 +15,31 @@ llvm::Error writeFileAtomically(
     llvm::outs().flush();
     return llvm::Error::success();
   }
+  // Devices, FIFOs and the like cannot be replaced by a rename (and must not
+  // be: think `-o /dev/null` as root); they are written in place.
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) &&
+      llvm::sys::fs::exists(status) &&
+      !llvm::sys::fs::is_regular_file(status)) {
+    if (llvm::sys::fs::is_directory(status))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     path + ": cannot write: is a directory");
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (ec)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     path + ": cannot write: " + ec.message());
+    if (llvm::Error err = write(os))
+      return err;
+    os.flush();
+    if (os.has_error()) {
+      std::string message = os.error().message();
+      os.clear_error();
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     path + ": cannot write: " + message);
+    }
+    return llvm::Error::success();
+  }
   llvm::StringRef parent = llvm::sys::path::parent_path(path);
   if (!parent.empty() && !llvm::sys::fs::is_directory(parent))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
