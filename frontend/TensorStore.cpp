@@ -11,6 +11,7 @@
 
 #include "frontend/TensorStore.h"
 #include "frontend/JsonUtil.h"
+#include "frontend/PytorchBinReader.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
@@ -390,12 +391,47 @@ Expected<std::unique_ptr<TensorStore>> TensorStore::openFile(StringRef path) {
   store->fileNames.push_back(path.str());
   store->sourcePath = path.str();
   store->infos = std::move(infos);
-  llvm::sort(store->infos, [](const TensorInfo &a, const TensorInfo &b) {
+  store->indexTensors();
+  return std::move(store);
+}
+
+Expected<std::unique_ptr<TensorStore>>
+TensorStore::openPytorchBin(StringRef path) {
+  Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = mapRegularFile(path);
+  if (!buffer)
+    return makeError(path +
+                     ": cannot read: " + llvm::toString(buffer.takeError()));
+  auto store = std::unique_ptr<TensorStore>(new TensorStore());
+  if (Error err = readPytorchBin(path, (*buffer)->getBuffer(), store->infos,
+                                 store->buffers))
+    return std::move(err);
+  store->buffers.push_back(std::move(*buffer));
+  store->fileNames.push_back(path.str());
+  store->sourcePath = path.str();
+  store->indexTensors();
+  return std::move(store);
+}
+
+std::unique_ptr<TensorStore> TensorStore::fromTensors(
+    std::string source, std::vector<std::string> files,
+    std::vector<TensorInfo> infos,
+    std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers) {
+  auto store = std::unique_ptr<TensorStore>(new TensorStore());
+  store->sourcePath = std::move(source);
+  store->fileNames = std::move(files);
+  store->infos = std::move(infos);
+  store->buffers = std::move(buffers);
+  store->indexTensors();
+  return store;
+}
+
+void TensorStore::indexTensors() {
+  llvm::sort(infos, [](const TensorInfo &a, const TensorInfo &b) {
     return a.name < b.name;
   });
-  for (size_t i = 0; i < store->infos.size(); ++i)
-    store->indexByName[store->infos[i].name] = i;
-  return std::move(store);
+  indexByName.clear();
+  for (size_t i = 0; i < infos.size(); ++i)
+    indexByName[infos[i].name] = i;
 }
 
 Expected<std::unique_ptr<TensorStore>>
@@ -410,16 +446,24 @@ TensorStore::openDirectory(StringRef modelDir) {
     return openFile(single);
 
   std::string indexPath = joinPath(modelDir, "model.safetensors.index.json");
-  if (!llvm::sys::fs::exists(indexPath)) {
-    if (llvm::sys::fs::exists(joinPath(modelDir, "pytorch_model.bin")))
-      return makeError(modelDir +
-                       ": no model.safetensors or "
-                       "model.safetensors.index.json (pytorch_model.bin "
-                       "checkpoints are not supported yet)");
-    return makeError(modelDir +
-                     ": no model.safetensors or model.safetensors.index.json");
-  }
+  if (llvm::sys::fs::exists(indexPath))
+    return openShards(modelDir, indexPath, /*pytorchShards=*/false);
+  // The older torch.save layout, single or sharded.
+  std::string bin = joinPath(modelDir, "pytorch_model.bin");
+  if (llvm::sys::fs::exists(bin))
+    return openPytorchBin(bin);
+  std::string binIndex = joinPath(modelDir, "pytorch_model.bin.index.json");
+  if (llvm::sys::fs::exists(binIndex))
+    return openShards(modelDir, binIndex, /*pytorchShards=*/true);
+  return makeError(modelDir + ": no model.safetensors, "
+                              "model.safetensors.index.json, "
+                              "pytorch_model.bin or "
+                              "pytorch_model.bin.index.json");
+}
 
+Expected<std::unique_ptr<TensorStore>>
+TensorStore::openShards(StringRef modelDir, const std::string &indexPath,
+                        bool pytorchShards) {
   // Sharded checkpoint: {"metadata": {...}, "weight_map": {name: shard}}.
   auto indexError = [&](const Twine &message) {
     return makeError(indexPath + ": " + message);
@@ -478,8 +522,12 @@ TensorStore::openDirectory(StringRef modelDir) {
                  "': " + llvm::toString(buffer.takeError()));
       continue;
     }
-    std::vector<TensorInfo> infos =
-        parseSafetensors(shardPath, **buffer, errors);
+    std::vector<TensorInfo> infos;
+    if (!pytorchShards)
+      infos = parseSafetensors(shardPath, **buffer, errors);
+    else if (Error err = readPytorchBin(shardPath, (*buffer)->getBuffer(),
+                                        infos, store->buffers))
+      errors.add(llvm::toString(std::move(err)));
     store->buffers.push_back(std::move(*buffer));
     store->fileNames.push_back(shardPath);
     parsed.emplace_back(shard, std::move(infos));
@@ -513,11 +561,7 @@ TensorStore::openDirectory(StringRef modelDir) {
   for (auto &shardInfos : parsed)
     for (TensorInfo &info : shardInfos.second)
       store->infos.push_back(std::move(info));
-  llvm::sort(store->infos, [](const TensorInfo &a, const TensorInfo &b) {
-    return a.name < b.name;
-  });
-  for (size_t i = 0; i < store->infos.size(); ++i)
-    store->indexByName[store->infos[i].name] = i;
+  store->indexTensors();
   return std::move(store);
 }
 

@@ -1,9 +1,10 @@
 //===- TensorStore.h - Memory-mapped checkpoint tensors ---------*- C++ -*-===//
 //
 // The tensors of a checkpoint directory: `model.safetensors`, or the shards
-// listed by `model.safetensors.index.json`. Files are memory-mapped; F32 data
-// is used in place when 4-byte aligned, F16/BF16 (and misaligned F32) are
-// converted into owned buffers on first use.
+// listed by `model.safetensors.index.json`, or the older `pytorch_model.bin`
+// (or the shards of `pytorch_model.bin.index.json`). Files are memory-mapped;
+// F32 data is used in place when 4-byte aligned, F16/BF16 (and misaligned
+// F32) are converted into owned buffers on first use.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,6 +59,18 @@ public:
   static llvm::Expected<std::unique_ptr<TensorStore>>
   openFile(llvm::StringRef path);
 
+  /// Opens a single torch.save file (pytorch_model.bin).
+  static llvm::Expected<std::unique_ptr<TensorStore>>
+  openPytorchBin(llvm::StringRef path);
+
+  /// A store over tensors another reader found (e.g. a Google .npz):
+  /// `buffers` own every byte the infos point to; `source` names the
+  /// checkpoint in diagnostics.
+  static std::unique_ptr<TensorStore>
+  fromTensors(std::string source, std::vector<std::string> files,
+              std::vector<TensorInfo> infos,
+              std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers);
+
   /// All tensors, sorted by name.
   const std::vector<TensorInfo> &tensors() const { return infos; }
   const TensorInfo *lookup(llvm::StringRef name) const;
@@ -77,6 +90,13 @@ public:
   llvm::StringRef source() const { return sourcePath; }
 
 private:
+  /// A sharded checkpoint: the index and the shards it names (safetensors,
+  /// or torch.save files when `pytorchShards`).
+  static llvm::Expected<std::unique_ptr<TensorStore>>
+  openShards(llvm::StringRef modelDir, const std::string &indexPath,
+             bool pytorchShards);
+  void indexTensors();
+
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
   std::vector<std::string> fileNames;
   std::vector<TensorInfo> infos;

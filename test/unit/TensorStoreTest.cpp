@@ -471,13 +471,13 @@ TEST_F(ModelDirectory, Missing) {
 }
 
 TEST_F(ModelDirectory, NoWeights) {
-  EXPECT_EQ(openError(), dir.path() + ": no model.safetensors or "
-                                      "model.safetensors.index.json");
+  EXPECT_EQ(openError(), dir.path() + ": no model.safetensors, "
+                                      "model.safetensors.index.json, "
+                                      "pytorch_model.bin or "
+                                      "pytorch_model.bin.index.json");
   dir.write("pytorch_model.bin", "PK");
-  EXPECT_EQ(openError(), dir.path() +
-                             ": no model.safetensors or "
-                             "model.safetensors.index.json (pytorch_model.bin "
-                             "checkpoints are not supported yet)");
+  EXPECT_EQ(openError(),
+            dir.path("pytorch_model.bin") + ": not a zip archive (2 bytes)");
 }
 
 TEST_F(ModelDirectory, SingleFile) {

@@ -37,6 +37,7 @@ struct CompileOptions {
   bool elideWeights = false;
   bool profile = false;
   LoweringOptions lowering;
+  LoadOptions load;
 };
 
 /// ModelRuntime.bc next to the tools: <prefix>/lib/bitc/ (BITC_RUNTIME_BITCODE
@@ -161,7 +162,7 @@ int compile(const CompileOptions &options) {
                            llvm::sys::Process::StandardErrIsDisplayed(),
                        options.verbose && !options.quiet);
   phases.begin("import");
-  auto model = loadModel(options.modelDir);
+  auto model = loadModel(options.modelDir, options.load);
   if (!model) {
     phases.finish();
     reportError(llvm::toString(model.takeError()));
@@ -248,11 +249,13 @@ int compile(const CompileOptions &options) {
 
 int runCompileCommand(const std::vector<std::string> &args) {
   CompileOptions options;
+  std::string wsEps;
   po::options_description visible(
       "usage: bitc compile MODEL_DIR -o OUT [options]\n\n"
       "Compiles a Hugging Face BiT checkpoint directory (config.json,\n"
-      "model.safetensors, preprocessor_config.json) into a native object and "
-      "a\nC header, or into MLIR.\n\noptions");
+      "model.safetensors or pytorch_model.bin, preprocessor_config.json) or "
+      "one of\nGoogle's original BiT-*.npz files into a native object and "
+      "a C header, or\ninto MLIR.\n\noptions");
   visible.add_options()("help,h", "show this help")("version",
                                                     "show the version")(
       "output,o", po::value<std::string>(&options.output),
@@ -287,6 +290,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "mlir-print-ir-after-all", "print the IR after every pass to stderr")(
       "elide-weights", po::bool_switch(&options.elideWeights),
       "with --emit=mlir: print weight blobs as placeholders")(
+      "arch", po::value<std::string>(&options.load.arch),
+      "Google .npz: the model, e.g. BiT-M-R50x1 (default: from the file "
+      "name)")("ws-eps", po::value<std::string>(&wsEps),
+               "weight-standardization epsilon (default 1e-8; Google .npz "
+               "1e-10)")(
       "profile", po::bool_switch(&options.profile),
       "time every kernel call; each forward call prints a table per kernel "
       "and per op to stderr (BITC_PROFILE_EVERY=N: every N calls, 0: never)");
@@ -339,6 +347,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
                 std::to_string(options.lowering.batch));
     return 1;
   }
+  if (vm.count("ws-eps"))
+    if (llvm::Error err = parseWsEps(wsEps, options.load)) {
+      reportError("compile: " + llvm::toString(std::move(err)));
+      return 1;
+    }
   if (options.lowering.pipeline.statsTilePixels < 1) {
     reportError("compile: --stats-tile-pixels must be positive");
     return 1;

@@ -44,8 +44,8 @@ const char *resampleName(ResampleFilter filter) {
 }
 
 int inspect(const std::string &modelDir, const std::string &imageSize,
-            int64_t batch) {
-  auto model = loadModel(modelDir);
+            int64_t batch, const LoadOptions &load) {
+  auto model = loadModel(modelDir, load);
   if (!model) {
     reportError(llvm::toString(model.takeError()));
     return 1;
@@ -173,6 +173,7 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
 int runInspectCommand(const std::vector<std::string> &args) {
   std::string modelDir, imageSize;
   int64_t batch = 1;
+  LoadOptions load;
   po::options_description visible(
       "usage: bitc inspect MODEL_DIR [options]\n\n"
       "Prints the architecture, parameter count, MACs at the input size,\n"
@@ -181,7 +182,10 @@ int runInspectCommand(const std::vector<std::string> &args) {
                                                     "show the version")(
       "image-size", po::value<std::string>(&imageSize),
       "input size N or HxW (default: crop_size, else 224)")(
-      "batch", po::value<int64_t>(&batch)->default_value(1), "batch size");
+      "batch", po::value<int64_t>(&batch)->default_value(1), "batch size")(
+      "arch", po::value<std::string>(&load.arch),
+      "Google .npz: the model, e.g. BiT-M-R50x1 (default: from the file "
+      "name)");
   po::options_description hidden;
   hidden.add_options()("model", po::value<std::string>(&modelDir));
   po::options_description all;
@@ -214,7 +218,7 @@ int runInspectCommand(const std::vector<std::string> &args) {
     reportError("inspect: --batch must be between 1 and 4096");
     return 1;
   }
-  return inspect(modelDir, imageSize, batch);
+  return inspect(modelDir, imageSize, batch, load);
 }
 
 } // namespace bitc

@@ -9,6 +9,7 @@
 #include "frontend/TensorStore.h"
 #include "llvm/Support/Error.h"
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace bitc {
@@ -22,9 +23,24 @@ struct LoadedModel {
   std::unique_ptr<TensorStore> store;
 };
 
+/// Command-line choices that complete or override what the checkpoint says.
+struct LoadOptions {
+  /// Google's model name for a .npz ("BiT-M-R50x1"); empty: from config.json
+  /// next to it, else from the file name.
+  std::string arch;
+  /// Weight-standardization epsilon (default 1e-8, Google .npz 1e-10).
+  std::optional<double> wsEps;
+};
+
 /// Reads config.json, preprocessor_config.json (optional) and the weights,
 /// and checks the tensor set against the config. Every problem is reported.
-llvm::Expected<LoadedModel> loadModel(llvm::StringRef directory);
+/// `path` is a Hugging Face model directory, a Google .npz file, or a
+/// directory holding one .npz (with an optional config.json).
+llvm::Expected<LoadedModel> loadModel(llvm::StringRef path,
+                                      const LoadOptions &options = {});
+
+/// Parses `--ws-eps` (a positive finite number) into `options`.
+llvm::Error parseWsEps(const std::string &text, LoadOptions &options);
 
 /// Input height and width from `--image-size` ("N" or "HxW"), or the
 /// preprocessor's crop size, or 224.

@@ -59,7 +59,8 @@ parseMlirFile(mlir::MLIRContext &context, const std::string &path) {
 }
 
 int run(const std::string &modelPath, const std::string &inputPath,
-        const std::string &outputPath, LoweringOptions &lowering, bool isMlir) {
+        const std::string &outputPath, LoweringOptions &lowering, bool isMlir,
+        const LoadOptions &load) {
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   LoadedModel model; // Owns the memory map the module's weights alias.
@@ -76,7 +77,7 @@ int run(const std::string &modelPath, const std::string &inputPath,
         return 1;
       }
   } else {
-    auto loaded = loadModel(modelPath);
+    auto loaded = loadModel(modelPath, load);
     if (!loaded) {
       reportError(llvm::toString(loaded.takeError()));
       return 1;
@@ -140,6 +141,8 @@ int run(const std::string &modelPath, const std::string &inputPath,
 int runRunCommand(const std::vector<std::string> &args) {
   std::string modelPath, inputPath, outputPath;
   LoweringOptions lowering;
+  LoadOptions load;
+  std::string wsEps;
   po::options_description visible(
       "usage: bitc run MODEL_DIR|FILE.mlir --input X.f32 --output Y.f32 "
       "[options]\n\n"
@@ -158,7 +161,12 @@ int runRunCommand(const std::vector<std::string> &args) {
       "batch size (checkpoint only)")(
       "no-passes", "checkpoint: run the imported graph without passes")(
       "no-fuse", "checkpoint: run the pipeline without fusions")(
-      "pipeline", "MLIR file: run the default pipeline before executing");
+      "pipeline", "MLIR file: run the default pipeline before executing")(
+      "arch", po::value<std::string>(&load.arch),
+      "Google .npz: the model, e.g. BiT-M-R50x1 (default: from the file "
+      "name)")("ws-eps", po::value<std::string>(&wsEps),
+               "weight-standardization epsilon (default 1e-8; Google .npz "
+               "1e-10)");
   po::options_description hidden;
   hidden.add_options()("model", po::value<std::string>(&modelPath));
   po::options_description all;
@@ -192,6 +200,11 @@ int runRunCommand(const std::vector<std::string> &args) {
     reportError("run: --batch must be between 1 and 4096");
     return 1;
   }
+  if (vm.count("ws-eps"))
+    if (llvm::Error err = parseWsEps(wsEps, load)) {
+      reportError("run: " + llvm::toString(std::move(err)));
+      return 1;
+    }
   bool isMlir = llvm::StringRef(modelPath).ends_with(".mlir") &&
                 !llvm::sys::fs::is_directory(modelPath);
   if (isMlir) {
@@ -204,7 +217,7 @@ int runRunCommand(const std::vector<std::string> &args) {
       lowering.pipeline.tileGroupNorm = false;
     }
   }
-  return run(modelPath, inputPath, outputPath, lowering, isMlir);
+  return run(modelPath, inputPath, outputPath, lowering, isMlir, load);
 }
 
 } // namespace bitc
