@@ -1,6 +1,7 @@
 /* Test driver for a generated object: reads raw float32 NCHW pixels, runs
  * <MODEL>_forward on BATCH images, writes the raw float32 logits.
- * Build: cc -DMODEL=name -DMODEL_UPPER=NAME -include name.h run_model.c name.o */
+ * Build: cc -DMODEL=name -DMODEL_UPPER=NAME -include name.h run_model.c name.o
+ */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -37,7 +38,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   fclose(f);
-  printf("%s %s\n", API(_label)(0), API(_label)(MACRO(_NUM_LABELS)) ? "bad" : "null");
+  printf("%s %s\n", API(_label)(0),
+         API(_label)(MACRO(_NUM_LABELS)) ? "bad" : "null");
   free(in);
   free(out);
   return 0;
