@@ -11,6 +11,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -283,23 +284,49 @@ Error EntryPointBuilder::build() {
 
 } // namespace
 
+/// The model runtime bitcode for `triple`: `path` when it was compiled for
+/// the same architecture, else its sibling ModelRuntime-<arch>.bc (the C
+/// headers, hence struct layouts, differ between architectures).
+static Expected<std::unique_ptr<Module>>
+loadRuntimeBitcode(const std::string &path, const Triple &triple,
+                   LLVMContext &context) {
+  auto load =
+      [&](const std::string &file) -> Expected<std::unique_ptr<Module>> {
+    auto buffer = MemoryBuffer::getFile(file);
+    if (!buffer)
+      return makeError(file + ": cannot read the model runtime: " +
+                       buffer.getError().message());
+    auto parsed = parseBitcodeFile((*buffer)->getMemBufferRef(), context);
+    if (!parsed)
+      return makeError(file + ": " + toString(parsed.takeError()));
+    return std::move(*parsed);
+  };
+  auto module = load(path);
+  if (!module ||
+      Triple((*module)->getTargetTriple()).getArch() == triple.getArch())
+    return module;
+  SmallString<256> sibling(path);
+  sys::path::replace_extension(sibling, "");
+  sibling += "-" + Triple::getArchTypeName(triple.getArch()).str() + ".bc";
+  if (!sys::fs::exists(sibling))
+    return makeError("no model runtime for " + triple.getArchName() + " (" +
+                     sibling +
+                     "; it is built when the cross C headers are "
+                     "installed, e.g. libc6-dev-arm64-cross)");
+  return load(sibling.str().str());
+}
+
 Error emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
   initializeTargetsOnce();
   LLVMContext context;
-  auto buffer = MemoryBuffer::getFile(options.runtimeBitcode);
-  if (!buffer)
-    return makeError(
-        options.runtimeBitcode +
-        ": cannot read the model runtime: " + buffer.getError().message());
-  auto parsed = parseBitcodeFile((*buffer)->getMemBufferRef(), context);
+  std::string error;
+  Triple triple(options.triple);
+  auto parsed = loadRuntimeBitcode(options.runtimeBitcode, triple, context);
   if (!parsed)
-    return makeError(options.runtimeBitcode + ": " +
-                     toString(parsed.takeError()));
+    return parsed.takeError();
   std::unique_ptr<Module> module = std::move(*parsed);
   module->setModuleIdentifier(options.name);
 
-  std::string error;
-  Triple triple(options.triple);
   const Target *target = TargetRegistry::lookupTarget(triple.str(), error);
   if (!target)
     return makeError("target '" + options.triple + "': " + error);

@@ -13,6 +13,7 @@
 #include "codegen/HeaderWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -34,21 +35,30 @@ struct TempDir {
   }
 };
 
-llvm::Error runTool(llvm::StringRef tool, llvm::ArrayRef<llvm::StringRef> args,
-                    llvm::StringRef what) {
-  auto program = llvm::sys::findProgramByName(tool);
-  if (!program)
-    return makeError("codegen: cannot find '" + tool + "' to " + what +
-                     " (install binutils)");
-  std::vector<llvm::StringRef> argv = {*program};
+/// Runs `program` (found as `tool`) with `args`; a failure names `what`.
+llvm::Error runProgram(const std::string &program, llvm::StringRef tool,
+                       llvm::ArrayRef<llvm::StringRef> args,
+                       llvm::StringRef what) {
+  std::vector<llvm::StringRef> argv = {program};
   argv.insert(argv.end(), args.begin(), args.end());
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*program, argv, std::nullopt, {}, 0, 0,
+  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, {}, 0, 0,
                                      &message);
   if (rc != 0)
     return makeError("codegen: '" + tool + "' failed to " + what +
                      (message.empty() ? "" : ": " + message));
   return llvm::Error::success();
+}
+
+/// The first of `candidates` on PATH, or an error naming them all.
+llvm::Expected<std::string>
+findFirstProgram(llvm::ArrayRef<std::string> candidates, llvm::StringRef what,
+                 llvm::StringRef packages) {
+  for (const std::string &name : candidates)
+    if (auto program = llvm::sys::findProgramByName(name))
+      return *program;
+  return makeError("codegen: cannot find " + llvm::join(candidates, " or ") +
+                   " to " + what + " (install " + packages + ")");
 }
 
 /// Writes `contents` to `path` through a temporary file and a rename.
@@ -133,15 +143,43 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   // `ar` refuses to add to an empty file that is not yet an archive.
   if (options.library)
     llvm::sys::fs::remove(stagedPath);
+  // The host's binutils for the host's architecture; a cross target needs
+  // its own (GNU cross binutils, else LLVM's ld.lld / llvm-ar).
+  Halide::Target host = Halide::get_host_target();
+  bool cross = target->arch != host.arch || target->bits != host.bits;
+  std::string crossPrefix =
+      target->arch == Halide::Target::ARM && target->bits == 64
+          ? "aarch64-linux-gnu-"
+          : "";
+  auto tool = [&](const char *gnu, std::vector<std::string> llvmNames,
+                  const char *what) -> llvm::Expected<std::string> {
+    if (!cross)
+      return findFirstProgram({gnu}, what, "binutils");
+    std::vector<std::string> names;
+    if (!crossPrefix.empty())
+      names.push_back(crossPrefix + gnu);
+    names.insert(names.end(), llvmNames.begin(), llvmNames.end());
+    return findFirstProgram(names, what,
+                            "binutils-aarch64-linux-gnu or lld-19/llvm-19");
+  };
+  auto linker =
+      options.library
+          ? tool("ar", {"llvm-ar-19", "llvm-ar"}, "archive the objects")
+          : tool("ld", {"ld.lld-19", "ld.lld"}, "merge the objects");
+  if (!linker) {
+    llvm::consumeError(staged->discard());
+    return linker.takeError();
+  }
+  std::string linkerName = llvm::sys::path::filename(*linker).str();
   llvm::Error linked = options.library
-                           ? runTool("ar",
-                                     {"rcs", stagedPath, entryObject,
-                                      kernelsObject, runtimeObject},
-                                     "archive the objects")
-                           : runTool("ld",
-                                     {"-r", "-o", stagedPath, entryObject,
-                                      kernelsObject, runtimeObject},
-                                     "merge the objects");
+                           ? runProgram(*linker, linkerName,
+                                        {"rcs", stagedPath, entryObject,
+                                         kernelsObject, runtimeObject},
+                                        "archive the objects")
+                           : runProgram(*linker, linkerName,
+                                        {"-r", "-o", stagedPath, entryObject,
+                                         kernelsObject, runtimeObject},
+                                        "merge the objects");
   if (linked) {
     llvm::consumeError(staged->discard());
     return std::move(linked);
