@@ -24,6 +24,46 @@ static size_t round_up(size_t bytes, size_t alignment) {
   return (bytes + alignment - 1) / alignment * alignment;
 }
 
+/* Workspaces are kept between calls: a fresh multi-megabyte allocation is
+   mapped by the kernel page by page on first touch, and in a VM a page fault
+   costs ~15 us (about 30 ms of CPU time per 224x224 R50x1 forward call, more
+   than a third of its kernels). A few free workspaces are parked in lock-free
+   slots; a call takes one that is large enough (or allocates) and parks it
+   again afterwards (or frees it when every slot is full), so concurrent calls
+   never share one. They live until the process exits. */
+#define BITC_ARENA_SLOTS 4
+#define BITC_ARENA_HEADER 64
+static uint8_t *arena_slots[BITC_ARENA_SLOTS];
+
+static uint8_t *arena_acquire(size_t bytes) {
+  for (int i = 0; i < BITC_ARENA_SLOTS; ++i) {
+    uint8_t *block = __atomic_exchange_n(&arena_slots[i], (uint8_t *)NULL,
+                                         __ATOMIC_ACQ_REL);
+    if (!block)
+      continue;
+    if (*(size_t *)block >= bytes)
+      return block + BITC_ARENA_HEADER;
+    free(block); /* too small for this model (several models per object) */
+  }
+  uint8_t *block = (uint8_t *)aligned_alloc(
+      64, round_up(bytes + BITC_ARENA_HEADER, 64));
+  if (!block)
+    return NULL;
+  *(size_t *)block = bytes;
+  return block + BITC_ARENA_HEADER;
+}
+
+static void arena_release(uint8_t *arena) {
+  uint8_t *block = arena - BITC_ARENA_HEADER;
+  for (int i = 0; i < BITC_ARENA_SLOTS; ++i) {
+    uint8_t *expected = NULL;
+    if (__atomic_compare_exchange_n(&arena_slots[i], &expected, block, 0,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+      return;
+  }
+  free(block);
+}
+
 /* Runs every step once on one chunk of `model->batch` images. */
 static int run_steps(const bitc_model *model, uint8_t *arena,
                      const float *input, float *output) {
@@ -91,7 +131,7 @@ int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
   const size_t arena_bytes = round_up((size_t)model->workspace_bytes, 64);
   const size_t total = arena_bytes + round_up(in_bytes, 64) +
                        round_up(out_bytes, 64);
-  uint8_t *arena = (uint8_t *)aligned_alloc(64, round_up(total, 64));
+  uint8_t *arena = arena_acquire(round_up(total, 64));
   if (!arena)
     return BITC_ERROR_OUT_OF_MEMORY;
   float *in_scratch = (float *)(arena + arena_bytes);
@@ -115,7 +155,7 @@ int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
       status = run_steps(model, arena, in, out);
     }
   }
-  free(arena);
+  arena_release(arena);
   if (model->profile && status == BITC_OK)
     profile_forward_done(model, batch, profile_now_ns() - profile_start);
   return status;
@@ -165,9 +205,17 @@ void bitc_set_num_threads(int threads) {
  * and reset. Concurrent calls add into the same counters.
  *===----------------------------------------------------------------------===*/
 
+/* BITC_PROFILE_CLOCK=cpu: process CPU time (all threads) instead of wall
+   time, much steadier on a shared machine. */
 static int64_t profile_now_ns(void) {
+  static int clock_id = -1;
+  if (clock_id < 0) {
+    const char *env = getenv("BITC_PROFILE_CLOCK");
+    clock_id = env && strcmp(env, "cpu") == 0 ? CLOCK_PROCESS_CPUTIME_ID
+                                              : CLOCK_MONOTONIC;
+  }
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock_id, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
