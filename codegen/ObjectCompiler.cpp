@@ -57,8 +57,9 @@ findFirstProgram(llvm::ArrayRef<std::string> candidates, llvm::StringRef what,
   for (const std::string &name : candidates)
     if (auto program = llvm::sys::findProgramByName(name))
       return *program;
-  return makeError("codegen: cannot find " + llvm::join(candidates, " or ") +
-                   " to " + what + " (install " + packages + ")");
+  return makeError("codegen: cannot find '" +
+                   llvm::join(candidates, "' or '") + "' to " + what +
+                   " (install " + packages + ")");
 }
 
 /// Writes `contents` to `path` through a temporary file and a rename.
@@ -112,10 +113,11 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   std::string runtimeObject = tempFile("halide_runtime.o");
   std::string entryObject = tempFile("entry.o");
 
-  if (llvm::Error err = compileKernels(
-          jobs, *target, kernelsObject, options.threads,
-          [&](size_t done, size_t total) { report("kernels", done, total); }))
-    return std::move(err);
+  auto kernelObjects = compileKernels(
+      jobs, *target, kernelsObject, options.threads,
+      [&](size_t done, size_t total) { report("kernels", done, total); });
+  if (!kernelObjects)
+    return kernelObjects.takeError();
   report("runtime", 0, 1);
   if (llvm::Error err = compileHalideRuntime(*target, runtimeObject))
     return std::move(err);
@@ -171,15 +173,16 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
     return linker.takeError();
   }
   std::string linkerName = llvm::sys::path::filename(*linker).str();
-  llvm::Error linked = options.library
-                           ? runProgram(*linker, linkerName,
-                                        {"rcs", stagedPath, entryObject,
-                                         kernelsObject, runtimeObject},
-                                        "archive the objects")
-                           : runProgram(*linker, linkerName,
-                                        {"-r", "-o", stagedPath, entryObject,
-                                         kernelsObject, runtimeObject},
-                                        "merge the objects");
+  std::vector<std::string> linkArgs =
+      options.library ? std::vector<std::string>{"rcs", stagedPath, entryObject}
+                      : std::vector<std::string>{"-r", "-o", stagedPath,
+                                                 entryObject};
+  linkArgs.insert(linkArgs.end(), kernelObjects->begin(), kernelObjects->end());
+  linkArgs.push_back(runtimeObject);
+  std::vector<llvm::StringRef> linkArgRefs(linkArgs.begin(), linkArgs.end());
+  llvm::Error linked = runProgram(
+      *linker, linkerName, linkArgRefs,
+      options.library ? "archive the objects" : "merge the objects");
   if (linked) {
     llvm::consumeError(staged->discard());
     return std::move(linked);
