@@ -215,7 +215,7 @@ Function *EntryPointBuilder::apiFunction(StringRef suffix, Type *result,
 
 Error EntryPointBuilder::defineApi(GlobalVariable *model) {
   auto forwardTarget = [&](StringRef name) -> Function * {
-    return module.getFunction(name);
+    return module.getFunction(("bitc.rt." + name).str());
   };
   Function *forward = forwardTarget("bitc_model_forward");
   Function *label = forwardTarget("bitc_model_label");
@@ -255,6 +255,20 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
 }
 
 Error EntryPointBuilder::build() {
+  // The runtime's own symbols leave the C namespace (a '.' never appears in a
+  // --name) and become internal, so no API name can collide with them and two
+  // models in one program share nothing.
+  for (Function &fn : module.functions())
+    if (!fn.isDeclaration()) {
+      fn.setName("bitc.rt." + fn.getName());
+      fn.setLinkage(GlobalValue::InternalLinkage);
+    }
+  for (GlobalVariable &global : module.globals())
+    if (!global.isDeclaration()) {
+      global.setName("bitc.rt." + global.getName());
+      if (!global.hasLocalLinkage())
+        global.setLinkage(GlobalValue::InternalLinkage);
+    }
   // struct bitc_model, every field 8 bytes wide (see runtime/ModelRuntime.h).
   auto *modelType = StructType::get(
       context, {ptr, i64, ptr, ptr, i64, i64, i64, i64, ptr, i64, ptr, ptr});
@@ -269,17 +283,7 @@ Error EntryPointBuilder::build() {
   auto *model =
       new GlobalVariable(module, modelType, true, GlobalValue::InternalLinkage,
                          init, options.name + ".model");
-  if (Error err = defineApi(model))
-    return err;
-  // Everything but the API becomes internal: two models never clash.
-  std::string prefix = options.name + "_";
-  for (Function &fn : module.functions())
-    if (!fn.isDeclaration() && !StringRef(fn.getName()).starts_with(prefix))
-      fn.setLinkage(GlobalValue::InternalLinkage);
-  for (GlobalVariable &global : module.globals())
-    if (!global.isDeclaration() && !global.hasLocalLinkage())
-      global.setLinkage(GlobalValue::InternalLinkage);
-  return Error::success();
+  return defineApi(model);
 }
 
 } // namespace

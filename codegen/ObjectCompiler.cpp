@@ -85,6 +85,15 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   auto func = module.lookupSymbol<mlir::func::FuncOp>("forward");
   if (!func)
     return makeError("codegen: the module has no func.func @forward");
+  // Refuse outputs that cannot be written before any work is done, so a
+  // failed compile leaves nothing behind.
+  if (options.headerPath == options.objectPath)
+    return makeError(options.objectPath +
+                     ": the output would be replaced by its header (choose a "
+                     "name that does not end in .h)");
+  for (const std::string &path : {options.objectPath, options.headerPath})
+    if (llvm::sys::fs::is_directory(path))
+      return makeError(path + ": cannot write: is a directory");
   auto target = parseKernelTarget(options.target);
   if (!target)
     return target.takeError();
