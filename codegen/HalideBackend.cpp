@@ -55,22 +55,29 @@ std::string llvmTripleFor(const Halide::Target &target) {
   return arch + "-" + os;
 }
 
-llvm::Error
+llvm::Expected<std::vector<std::string>>
 compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
                const std::string &objectPath, unsigned threads,
                const std::function<void(size_t, size_t)> &progress) {
+  // Each worker thread lowers the kernels it claims, then links its modules
+  // and runs LLVM on them into its own object: LLVM code generation is most
+  // of the time, and one linked module would run it on a single thread.
   Halide::Target kernelTarget = target.with_feature(Halide::Target::NoRuntime);
-  std::vector<Halide::Module> modules(jobs.size(),
-                                      Halide::Module("", kernelTarget));
-  std::vector<std::string> errors(jobs.size());
+  unsigned count = std::max(1u, std::min<unsigned>(threads, jobs.size()));
+  std::vector<std::vector<Halide::Module>> modules(count);
+  std::vector<std::string> objects(count), errors(jobs.size()),
+      linkErrors(count);
+  for (unsigned w = 0; w < count; ++w)
+    objects[w] = w == 0 ? objectPath
+                        : objectPath + "." + std::to_string(w) + ".o";
   std::atomic<size_t> next{0}, done{0};
   std::mutex progressMutex;
-  auto worker = [&] {
+  auto worker = [&](unsigned w) {
     for (size_t i = next++; i < jobs.size(); i = next++) {
       try {
         kernels::KernelPipeline kernel = jobs[i].build();
-        modules[i] = kernel.pipeline.compile_to_module(
-            kernel.inputs, jobs[i].symbol, kernelTarget);
+        modules[w].push_back(kernel.pipeline.compile_to_module(
+            kernel.inputs, jobs[i].symbol, kernelTarget));
       } catch (const Halide::Error &e) {
         errors[i] = e.what();
       } catch (const std::exception &e) {
@@ -81,24 +88,32 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
       if (progress)
         progress(finished, jobs.size());
     }
+    try {
+      if (modules[w].empty())
+        modules[w].push_back(Halide::Module("bitc_kernels_empty", kernelTarget));
+      Halide::Module linked = Halide::link_modules(
+          "bitc_kernels_" + std::to_string(w), modules[w]);
+      modules[w].clear();
+      linked.compile({{Halide::OutputFileType::object, objects[w]}});
+    } catch (const Halide::Error &e) {
+      linkErrors[w] = e.what();
+    } catch (const std::exception &e) {
+      linkErrors[w] = e.what();
+    }
   };
-  unsigned count = std::max(1u, std::min<unsigned>(threads, jobs.size()));
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < count; ++i)
-    pool.emplace_back(worker);
-  worker();
+  for (unsigned w = 1; w < count; ++w)
+    pool.emplace_back(worker, w);
+  worker(0);
   for (std::thread &t : pool)
     t.join();
   for (size_t i = 0; i < jobs.size(); ++i)
     if (!errors[i].empty())
       return halideError("kernel " + jobs[i].symbol, errors[i]);
-  try {
-    Halide::Module linked = Halide::link_modules("bitc_kernels", modules);
-    linked.compile({{Halide::OutputFileType::object, objectPath}});
-  } catch (const Halide::Error &e) {
-    return halideError("linking kernels", e.what());
-  }
-  return llvm::Error::success();
+  for (unsigned w = 0; w < count; ++w)
+    if (!linkErrors[w].empty())
+      return halideError("linking kernels", linkErrors[w]);
+  return objects;
 }
 
 llvm::Error compileHalideRuntime(const Halide::Target &target,

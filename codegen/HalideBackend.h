@@ -17,9 +17,11 @@ llvm::Expected<Halide::Target> parseKernelTarget(const std::string &spec);
 /// The LLVM triple of a Halide target (for the entry-point object).
 std::string llvmTripleFor(const Halide::Target &target);
 
-/// Builds and compiles every job into one object without a runtime, using up
-/// to `threads` threads; `progress(done, total)` is called as kernels finish.
-llvm::Error compileKernels(const std::vector<KernelJob> &jobs,
+/// Builds and compiles every job into objects without a runtime, using up
+/// to `threads` threads (one object per thread: `objectPath`, then
+/// `objectPath`.N.o); returns their paths. `progress(done, total)` is called
+/// as kernels finish lowering.
+llvm::Expected<std::vector<std::string>> compileKernels(const std::vector<KernelJob> &jobs,
                            const Halide::Target &target,
                            const std::string &objectPath, unsigned threads,
                            const std::function<void(size_t, size_t)> &progress);
