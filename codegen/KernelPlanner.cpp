@@ -224,6 +224,14 @@ llvm::Error Planner::planConv(Conv2DOp op) {
   if (spec.inputNCHW && spec.hasPrologue)
     return opError(op, "a prologue on the model input is not supported");
 
+  // A batched conv runs as one batch-1 kernel call per image: the batch-1
+  // schedules are the tuned ones (a batched band loop gives the thread pool
+  // no more useful parallelism), the image's activations stay in cache, and
+  // the weights are re-read from cache by the next image's call.
+  const int64_t images = spec.batch;
+  const int64_t totalMacs = spec.macs();
+  spec.batch = 1;
+
   KernelCall call;
   call.origin = formatv("{0}", op.getLoc()).str();
   const Halide::Target &t = target;
@@ -233,7 +241,7 @@ llvm::Error Planner::planConv(Conv2DOp op) {
                                spec.inC, spec.outC, spec.outH(), spec.outW())
                            .str(),
                        [spec, &t] { return kernels::buildConv(spec, t); });
-  plan.macs += spec.macs();
+  plan.macs += totalMacs;
 
   auto input = activation(op.getInput(), op);
   if (!input)
@@ -269,7 +277,19 @@ llvm::Error Planner::planConv(Conv2DOp op) {
       return stats.takeError();
     call.args.push_back(*stats);
   }
-  plan.calls.push_back(std::move(call));
+  // One call per image: every argument but the weights (argument 1) has the
+  // image as its outermost Halide dimension.
+  for (int64_t image = 0; image < images; ++image) {
+    KernelCall one = call;
+    for (size_t a = 0; a < one.args.size(); ++a) {
+      if (a == 1)
+        continue;
+      BufferBinding &b = one.args[a];
+      b.offset += image * b.strides.back() * int64_t(sizeof(float));
+      b.extents.back() = 1;
+    }
+    plan.calls.push_back(std::move(one));
+  }
   return llvm::Error::success();
 }
 
