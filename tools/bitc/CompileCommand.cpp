@@ -3,6 +3,7 @@
 #include "codegen/ObjectCompiler.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "tools/bitc/CommandLine.h"
 #include "tools/bitc/Commands.h"
 #include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
@@ -12,8 +13,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
-#include <boost/program_options.hpp>
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -66,8 +67,8 @@ bool isCIdentifier(const std::string &name) {
 /// producing a `height` x `width` model input. When --image-size differs
 /// from crop_size, the crop becomes the input size and the resize target
 /// scales with it (a 448 model compiled at 224 resizes to 224).
-PreprocessPlan makePreprocessPlan(const PreprocessorConfig &pre,
-                                  int64_t height, int64_t width) {
+PreprocessPlan makePreprocessPlan(const PreprocessorConfig &pre, int64_t height,
+                                  int64_t width) {
   PreprocessPlan plan;
   plan.doResize = pre.doResize;
   plan.fixedSize = pre.resizeToFixedSize;
@@ -91,9 +92,8 @@ PreprocessPlan makePreprocessPlan(const PreprocessorConfig &pre,
   };
   if (plan.doCenterCrop &&
       (plan.cropHeight != height || plan.cropWidth != width)) {
-    plan.shortestEdge =
-        scaled(plan.shortestEdge, std::min(height, width),
-               std::min(plan.cropHeight, plan.cropWidth));
+    plan.shortestEdge = scaled(plan.shortestEdge, std::min(height, width),
+                               std::min(plan.cropHeight, plan.cropWidth));
     plan.resizeHeight = scaled(plan.resizeHeight, height, plan.cropHeight);
     plan.resizeWidth = scaled(plan.resizeWidth, width, plan.cropWidth);
     plan.cropHeight = height;
@@ -298,31 +298,10 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "profile", po::bool_switch(&options.profile),
       "time every kernel call; each forward call prints a table per kernel "
       "and per op to stderr (BITC_PROFILE_EVERY=N: every N calls, 0: never)");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value<std::string>(&options.modelDir));
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description positional;
-  positional.add("model", 1);
-
   po::variables_map vm;
-  try {
-    po::store(
-        po::command_line_parser(args).options(all).positional(positional).run(),
-        vm);
-    po::notify(vm);
-  } catch (const po::error &e) {
-    reportError(std::string("compile: ") + e.what());
-    return 1;
-  }
-  if (vm.count("help")) {
-    std::cout << visible << "\n";
-    return 0;
-  }
-  if (vm.count("version")) {
-    std::cout << versionString() << "\n";
-    return 0;
-  }
+  if (std::optional<int> done =
+          parseCommandLine("compile", args, visible, options.modelDir, vm))
+    return *done;
   if (options.modelDir.empty()) {
     reportError("compile: missing MODEL_DIR (see bitc compile --help)");
     return 1;

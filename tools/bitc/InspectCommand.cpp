@@ -3,6 +3,7 @@
 #include "ir/BitOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "tools/bitc/CommandLine.h"
 #include "tools/bitc/Commands.h"
 #include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
@@ -186,30 +187,10 @@ int runInspectCommand(const std::vector<std::string> &args) {
       "arch", po::value<std::string>(&load.arch),
       "Google .npz: the model, e.g. BiT-M-R50x1 (default: from the file "
       "name)");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value<std::string>(&modelDir));
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description positional;
-  positional.add("model", 1);
   po::variables_map vm;
-  try {
-    po::store(
-        po::command_line_parser(args).options(all).positional(positional).run(),
-        vm);
-    po::notify(vm);
-  } catch (const po::error &e) {
-    reportError(std::string("inspect: ") + e.what());
-    return 1;
-  }
-  if (vm.count("help")) {
-    std::cout << visible << "\n";
-    return 0;
-  }
-  if (vm.count("version")) {
-    std::cout << versionString() << "\n";
-    return 0;
-  }
+  if (std::optional<int> done =
+          parseCommandLine("inspect", args, visible, modelDir, vm))
+    return *done;
   if (modelDir.empty()) {
     reportError("inspect: missing MODEL_DIR (see bitc inspect --help)");
     return 1;

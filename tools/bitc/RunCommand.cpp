@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "tools/bitc/CommandLine.h"
 #include "tools/bitc/Commands.h"
 #include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
@@ -167,30 +168,10 @@ int runRunCommand(const std::vector<std::string> &args) {
       "name)")("ws-eps", po::value<std::string>(&wsEps),
                "weight-standardization epsilon (default 1e-8; Google .npz "
                "1e-10)");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value<std::string>(&modelPath));
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description positional;
-  positional.add("model", 1);
   po::variables_map vm;
-  try {
-    po::store(
-        po::command_line_parser(args).options(all).positional(positional).run(),
-        vm);
-    po::notify(vm);
-  } catch (const po::error &e) {
-    reportError(std::string("run: ") + e.what());
-    return 1;
-  }
-  if (vm.count("help")) {
-    std::cout << visible << "\n";
-    return 0;
-  }
-  if (vm.count("version")) {
-    std::cout << versionString() << "\n";
-    return 0;
-  }
+  if (std::optional<int> done =
+          parseCommandLine("run", args, visible, modelPath, vm))
+    return *done;
   if (modelPath.empty() || inputPath.empty() || outputPath.empty()) {
     reportError("run: needs MODEL_DIR|FILE.mlir, --input and --output (see "
                 "bitc run --help)");
