@@ -316,9 +316,11 @@ Expected<BitConfig> bitc::readBitConfig(StringRef path) {
   if (!buffer)
     return makeError(path +
                      ": cannot read: " + llvm::toString(buffer.takeError()));
+  return parseBitConfig(path, (*buffer)->getBuffer());
+}
 
-  Expected<json::Value> parsed =
-      json_util::parseJsonStrict((*buffer)->getBuffer());
+Expected<BitConfig> bitc::parseBitConfig(StringRef path, StringRef text) {
+  Expected<json::Value> parsed = json_util::parseJsonStrict(text);
   if (!parsed)
     return makeError(path + ": " + llvm::toString(parsed.takeError()));
   const json::Object *object = parsed->getAsObject();

@@ -56,6 +56,11 @@ int64_t makeDivisible(double value, int64_t divisor = 8);
 ///   "<path>: 'depths' must be an array of positive integers".
 llvm::Expected<BitConfig> readBitConfig(llvm::StringRef path);
 
+/// Parses the text of a `config.json` (what readBitConfig reads); `path`
+/// names it in errors.
+llvm::Expected<BitConfig> parseBitConfig(llvm::StringRef path,
+                                         llvm::StringRef text);
+
 /// Checks values the reader cannot check field by field (every stage width
 /// divisible by num_groups, lengths of depths and hidden_sizes, ...). The
 /// message names `path`.

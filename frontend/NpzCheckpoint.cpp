@@ -90,7 +90,13 @@ bitc::openGoogleNpz(StringRef path) {
   if (!buffer)
     return makeError(path +
                      ": cannot read: " + llvm::toString(buffer.takeError()));
-  StringRef file = (*buffer)->getBuffer();
+  return openGoogleNpzBuffer(path, std::move(*buffer));
+}
+
+llvm::Expected<std::unique_ptr<TensorStore>>
+bitc::openGoogleNpzBuffer(StringRef path,
+                          std::unique_ptr<llvm::MemoryBuffer> buffer) {
+  StringRef file = buffer->getBuffer();
   auto archive = ZipArchive::open(path, file);
   if (!archive)
     return archive.takeError();
@@ -191,7 +197,7 @@ bitc::openGoogleNpz(StringRef path) {
     return makeError(path + ": no arrays");
   for (auto &inflated : (*archive)->takeInflated())
     owned.push_back(std::move(inflated));
-  owned.push_back(std::move(*buffer));
+  owned.push_back(std::move(buffer));
   return TensorStore::fromTensors(path.str(), {path.str()}, std::move(infos),
                                   std::move(owned));
 }

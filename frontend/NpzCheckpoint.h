@@ -16,6 +16,7 @@
 #include "frontend/TensorStore.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,12 @@ std::string huggingFaceName(llvm::StringRef googleName);
 /// checkpoint schema then reports them as unexpected).
 llvm::Expected<std::unique_ptr<TensorStore>>
 openGoogleNpz(llvm::StringRef path);
+
+/// An .npz already in memory (what openGoogleNpz maps); `path` names it in
+/// errors. The store keeps the buffer.
+llvm::Expected<std::unique_ptr<TensorStore>>
+openGoogleNpzBuffer(llvm::StringRef path,
+                    std::unique_ptr<llvm::MemoryBuffer> buffer);
 
 /// The BitConfig of `arch`: pre-activation, default padding, 32 groups, WS
 /// eps 1e-10; the stem width comes from the root kernel and the label count

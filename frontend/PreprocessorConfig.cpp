@@ -226,9 +226,13 @@ Expected<PreprocessorConfig> bitc::readPreprocessorConfig(StringRef path) {
   if (!buffer)
     return makeError(path +
                      ": cannot read: " + llvm::toString(buffer.takeError()));
+  return parsePreprocessorConfig(path, (*buffer)->getBuffer());
+}
 
-  Expected<json::Value> parsed =
-      json_util::parseJsonStrict((*buffer)->getBuffer());
+Expected<PreprocessorConfig> bitc::parsePreprocessorConfig(StringRef path,
+                                                           StringRef text) {
+  PreprocessorConfig config;
+  Expected<json::Value> parsed = json_util::parseJsonStrict(text);
   if (!parsed)
     return makeError(path + ": " + llvm::toString(parsed.takeError()));
   const json::Object *object = parsed->getAsObject();

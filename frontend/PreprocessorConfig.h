@@ -46,6 +46,11 @@ struct PreprocessorConfig {
 /// Reads `path` if it exists (returns defaults with present = false if not).
 llvm::Expected<PreprocessorConfig> readPreprocessorConfig(llvm::StringRef path);
 
+/// Parses the text of a `preprocessor_config.json` (present = true); `path`
+/// names it in errors.
+llvm::Expected<PreprocessorConfig>
+parsePreprocessorConfig(llvm::StringRef path, llvm::StringRef text);
+
 } // namespace bitc
 
 #endif // BITC_FRONTEND_PREPROCESSORCONFIG_H

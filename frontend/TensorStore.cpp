@@ -381,13 +381,19 @@ Expected<std::unique_ptr<TensorStore>> TensorStore::openFile(StringRef path) {
   if (!buffer)
     return makeError(path +
                      ": cannot read: " + llvm::toString(buffer.takeError()));
+  return openBuffer(path, std::move(*buffer));
+}
+
+Expected<std::unique_ptr<TensorStore>>
+TensorStore::openBuffer(StringRef path,
+                        std::unique_ptr<llvm::MemoryBuffer> buffer) {
   ErrorList errors;
-  std::vector<TensorInfo> infos = parseSafetensors(path, **buffer, errors);
+  std::vector<TensorInfo> infos = parseSafetensors(path, *buffer, errors);
   if (!errors.empty())
     return errors.take(path);
 
   auto store = std::unique_ptr<TensorStore>(new TensorStore());
-  store->buffers.push_back(std::move(*buffer));
+  store->buffers.push_back(std::move(buffer));
   store->fileNames.push_back(path.str());
   store->sourcePath = path.str();
   store->infos = std::move(infos);
@@ -401,11 +407,17 @@ TensorStore::openPytorchBin(StringRef path) {
   if (!buffer)
     return makeError(path +
                      ": cannot read: " + llvm::toString(buffer.takeError()));
+  return openPytorchBinBuffer(path, std::move(*buffer));
+}
+
+Expected<std::unique_ptr<TensorStore>>
+TensorStore::openPytorchBinBuffer(StringRef path,
+                                  std::unique_ptr<llvm::MemoryBuffer> buffer) {
   auto store = std::unique_ptr<TensorStore>(new TensorStore());
-  if (Error err = readPytorchBin(path, (*buffer)->getBuffer(), store->infos,
+  if (Error err = readPytorchBin(path, buffer->getBuffer(), store->infos,
                                  store->buffers))
     return std::move(err);
-  store->buffers.push_back(std::move(*buffer));
+  store->buffers.push_back(std::move(buffer));
   store->fileNames.push_back(path.str());
   store->sourcePath = path.str();
   store->indexTensors();
@@ -464,17 +476,27 @@ TensorStore::openDirectory(StringRef modelDir) {
 Expected<std::unique_ptr<TensorStore>>
 TensorStore::openShards(StringRef modelDir, const std::string &indexPath,
                         bool pytorchShards) {
+  Expected<std::unique_ptr<llvm::MemoryBuffer>> indexBuffer =
+      mapRegularFile(indexPath);
+  if (!indexBuffer)
+    return makeError(indexPath + ": cannot read: " +
+                     llvm::toString(indexBuffer.takeError()));
+  return openShardIndex(
+      indexPath, (*indexBuffer)->getBuffer(),
+      [&](StringRef shard) {
+        return mapRegularFile(joinPath(modelDir, shard));
+      },
+      pytorchShards);
+}
+
+Expected<std::unique_ptr<TensorStore>>
+TensorStore::openShardIndex(StringRef indexPath, StringRef indexText,
+                            ShardOpener openShard, bool pytorchShards) {
   // Sharded checkpoint: {"metadata": {...}, "weight_map": {name: shard}}.
   auto indexError = [&](const Twine &message) {
     return makeError(indexPath + ": " + message);
   };
-  Expected<std::unique_ptr<llvm::MemoryBuffer>> indexBuffer =
-      mapRegularFile(indexPath);
-  if (!indexBuffer)
-    return indexError("cannot read: " +
-                      llvm::toString(indexBuffer.takeError()));
-  Expected<json::Value> index =
-      json_util::parseJsonStrict((*indexBuffer)->getBuffer());
+  Expected<json::Value> index = json_util::parseJsonStrict(indexText);
   if (!index)
     return indexError(llvm::toString(index.takeError()));
   const json::Object *indexObject = index->getAsObject();
@@ -514,9 +536,9 @@ TensorStore::openShards(StringRef modelDir, const std::string &indexPath,
   ErrorList errors;
   std::vector<std::pair<std::string, std::vector<TensorInfo>>> parsed;
   for (const auto &[shard, names] : shards) {
-    std::string shardPath = joinPath(modelDir, shard);
-    Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-        mapRegularFile(shardPath);
+    std::string shardPath =
+        joinPath(llvm::sys::path::parent_path(indexPath), shard);
+    Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = openShard(shard);
     if (!buffer) {
       errors.add(indexPath + ": cannot read shard '" + shard +
                  "': " + llvm::toString(buffer.takeError()));

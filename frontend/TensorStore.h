@@ -12,6 +12,7 @@
 #define BITC_FRONTEND_TENSORSTORE_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -59,9 +60,34 @@ public:
   static llvm::Expected<std::unique_ptr<TensorStore>>
   openFile(llvm::StringRef path);
 
+  /// A safetensors file already in memory (what openFile maps); `path` names
+  /// it in diagnostics. The store keeps the buffer.
+  static llvm::Expected<std::unique_ptr<TensorStore>>
+  openBuffer(llvm::StringRef path, std::unique_ptr<llvm::MemoryBuffer> buffer);
+
   /// Opens a single torch.save file (pytorch_model.bin).
   static llvm::Expected<std::unique_ptr<TensorStore>>
   openPytorchBin(llvm::StringRef path);
+
+  /// A torch.save file already in memory (what openPytorchBin maps).
+  static llvm::Expected<std::unique_ptr<TensorStore>>
+  openPytorchBinBuffer(llvm::StringRef path,
+                       std::unique_ptr<llvm::MemoryBuffer> buffer);
+
+  /// Reads shard `name` of a sharded checkpoint (a file name next to the
+  /// index); the error is only the reason, the caller names the shard.
+  using ShardOpener =
+      llvm::function_ref<llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>(
+          llvm::StringRef name)>;
+
+  /// A sharded checkpoint from the text of its index (`indexPath` in
+  /// diagnostics, e.g. model.safetensors.index.json) and the shards
+  /// `openShard` returns: safetensors files, or torch.save files when
+  /// `pytorchShards`. openDirectory reads the shards from the model
+  /// directory through this.
+  static llvm::Expected<std::unique_ptr<TensorStore>>
+  openShardIndex(llvm::StringRef indexPath, llvm::StringRef indexText,
+                 ShardOpener openShard, bool pytorchShards);
 
   /// A store over tensors another reader found (e.g. a Google .npz):
   /// `buffers` own every byte the infos point to; `source` names the

@@ -191,8 +191,8 @@ LogicalResult Conv2DOp::verify() {
                            << *tileRows;
     int64_t tiles = (expectedH + *tileRows - 1) / *tileRows;
     auto statsType = getStats().getType();
-    SmallVector<int64_t> statsShape = {inputType.getDimSize(0), tiles, *groups,
-                                       3};
+    SmallVector<int64_t> statsShape = {inputType.getDimSize(0), tiles,
+                                       static_cast<int64_t>(*groups), 3};
     if (statsType.getShape() != ArrayRef<int64_t>(statsShape))
       return emitOpError() << "stats must be "
                            << RankedTensorType::get(statsShape,

@@ -14,6 +14,11 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.bitc_obj_root, "test")
 
 llvm_config.use_default_substitutions()
+# Sanitizer settings of an instrumented build (ctest -L sanitize). lit 19's
+# own list misses ASAN_OPTIONS (a missing comma joins it to the previous
+# name).
+llvm_config.with_system_environment(
+    ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 reference = os.path.join(config.bitc_src_root, "test", "reference")
