@@ -1,6 +1,7 @@
 //===- EntryPoint.cpp - The C API, tables and weights as LLVM IR ----------===//
 
 #include "codegen/EntryPoint.h"
+#include "codegen/WeightObject.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -76,15 +77,18 @@ private:
   PointerType *ptr;
 };
 
+/// The blob is defined by the separate weight object (WeightObject.h), which
+/// ld -r merges with this one; here it is only referenced, through the 64-bit
+/// absolute pointer in the model struct.
 Constant *EntryPointBuilder::weights() {
-  StringRef bytes(reinterpret_cast<const char *>(plan.weights.data()),
-                  plan.weights.size());
-  // An empty model still gets a (one-byte) blob so the pointer is valid.
-  Constant *init = plan.weights.empty()
-                       ? ConstantDataArray::get(context, ArrayRef<uint8_t>{0})
-                       : ConstantDataArray::getRaw(bytes, bytes.size(),
-                                                   Type::getInt8Ty(context));
-  return privateConstant(init, "weights", 64);
+  // Its size does not matter here (and plan.weights may already be freed).
+  auto *type = ArrayType::get(Type::getInt8Ty(context), 0);
+  auto *global = new GlobalVariable(module, type, true,
+                                    GlobalValue::ExternalLinkage, nullptr,
+                                    weightSymbolName(options.name));
+  global->setVisibility(GlobalValue::HiddenVisibility);
+  global->setAlignment(Align(64));
+  return global;
 }
 
 Constant *EntryPointBuilder::labels() {

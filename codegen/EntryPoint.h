@@ -17,10 +17,11 @@ struct EntryPointOptions {
   bool profile = false;       // time every kernel call (bitc compile --profile)
 };
 
-/// Emits with LLVM 19 one object holding the weight blob (aligned read-only
-/// data), the label strings, the kernel-call tables and the `<name>_*` entry
-/// points; the runtime bitcode is linked in and made internal, so two models
-/// in one program share nothing but the Halide runtime.
+/// Emits with LLVM 19 one object holding the label strings, the kernel-call
+/// tables and the `<name>_*` entry points, referring to the weight blob that
+/// writeWeightObject defines (WeightObject.h); the runtime bitcode is linked
+/// in and made internal, so two models in one program share nothing but the
+/// Halide runtime.
 llvm::Error emitEntryPoint(const ModelPlan &plan,
                            const EntryPointOptions &options);
 

@@ -520,8 +520,37 @@ llvm::Expected<ModelPlan> Planner::run() {
   });
   if (isa<BlockArgument>(returned.front()))
     return opError(func, "forward returns its input");
+  // Address space for the blob up front, generously (filters padded to
+  // channel blocks): a vector that grows holds its old and new copies at
+  // once, and pages reserved but never written cost no memory.
+  uint64_t weightBytes = 0;
+  // Each weight is freed once its last reader is planned (packed copies are
+  // all the object needs): the op after which each weight is dead.
+  llvm::DenseMap<Operation *, SmallVector<WeightOp>> deadAfter;
+  llvm::DenseMap<Attribute, int> opsPerValue; // a shared blob is kept
+  func.walk([&](WeightOp weight) { ++opsPerValue[weight.getValue()]; });
+  Block &body = func.getBody().front();
+  func.walk([&](WeightOp weight) {
+    weightBytes += cast<RankedTensorType>(weight.getResult().getType())
+                           .getNumElements() *
+                       sizeof(float) +
+                   64;
+    Operation *last = nullptr;
+    if (opsPerValue[weight.getValue()] > 1)
+      return;
+    for (Operation *user : weight->getUsers()) {
+      Operation *inBody = body.findAncestorOpInBlock(*user);
+      if (!inBody)
+        return;
+      if (!last || last->isBeforeInBlock(inBody))
+        last = inBody;
+    }
+    if (last)
+      deadAfter[last].push_back(weight);
+  });
+  plan.weights.reserve(weightBytes + weightBytes / 2 + (1 << 20));
 
-  for (Operation &op : func.getBody().front()) {
+  for (Operation &op : body) {
     llvm::Error err = llvm::Error::success();
     if (isa<WeightOp, func::ReturnOp>(op))
       continue;
@@ -535,6 +564,8 @@ llvm::Expected<ModelPlan> Planner::run() {
       err = planOther(&op);
     if (err)
       return std::move(err);
+    for (WeightOp weight : deadAfter.lookup(&op))
+      releaseWeightData(weight);
   }
   return std::move(plan);
 }

@@ -1,9 +1,9 @@
 //===- ObjectCompiler.cpp - A lowered module to model.o + model.h ---------===//
 //
-// Three objects are made in a private temporary directory: the kernels
-// (Halide, no runtime), one Halide runtime, and the entry point (LLVM 19:
-// tables, weights, labels, C API). `ld -r` merges them into one relocatable
-// object, which is renamed into place with the header.
+// Four objects are made in a private temporary directory: the weight blob
+// (WeightObject.h), the kernels (Halide, no runtime), one Halide runtime, and
+// the entry point (LLVM 19: tables, labels, C API). `ld -r` merges them into
+// one relocatable object, which is renamed into place with the header.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +11,7 @@
 #include "codegen/EntryPoint.h"
 #include "codegen/HalideBackend.h"
 #include "codegen/HeaderWriter.h"
+#include "codegen/WeightObject.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -107,6 +108,10 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   if (!plan)
     return plan.takeError();
   plan->preprocess = options.preprocess;
+  llvm::Triple triple(llvmTripleFor(*target));
+  auto weightSection = weightSectionFor(triple, plan->weights.size());
+  if (!weightSection)
+    return weightSection.takeError();
 
   TempDir temp;
   if (std::error_code ec =
@@ -121,6 +126,16 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   std::string kernelsObject = tempFile("kernels.o");
   std::string runtimeObject = tempFile("halide_runtime.o");
   std::string entryObject = tempFile("entry.o");
+  std::string weightObject = tempFile("weights.o");
+
+  // The blob goes to its object first and is freed: the kernel and entry
+  // point code generation that follow then run without it in memory.
+  if (llvm::Error err =
+          writeWeightObject(weightObject, triple, *weightSection,
+                            weightSymbolName(options.name), plan->weights))
+    return std::move(err);
+  size_t weightBytes = plan->weights.size();
+  std::vector<uint8_t>().swap(plan->weights);
 
   auto kernelObjects = compileKernels(
       jobs, *target, kernelsObject, options.threads,
@@ -133,7 +148,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   report("emit", 0, 1);
   EntryPointOptions entry;
   entry.name = options.name;
-  entry.triple = llvmTripleFor(*target);
+  entry.triple = triple.str();
   entry.runtimeBitcode = options.runtimeBitcode;
   entry.objectPath = entryObject;
   entry.profile = options.profile;
@@ -188,6 +203,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
                                                  entryObject};
   linkArgs.insert(linkArgs.end(), kernelObjects->begin(), kernelObjects->end());
   linkArgs.push_back(runtimeObject);
+  linkArgs.push_back(weightObject);
   std::vector<llvm::StringRef> linkArgRefs(linkArgs.begin(), linkArgs.end());
   llvm::Error linked = runProgram(
       *linker, linkerName, linkArgRefs,
@@ -208,7 +224,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   ObjectSummary summary;
   summary.kernels = plan->kernelSymbols.size();
   summary.calls = plan->calls.size();
-  summary.weightBytes = plan->weights.size();
+  summary.weightBytes = weightBytes;
   summary.workspaceBytes = plan->workspaceBytes;
   summary.macs = plan->macs;
   uint64_t size = 0;

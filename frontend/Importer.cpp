@@ -106,8 +106,16 @@ llvm::Expected<Value> ModelBuilder::weight(StringRef name) {
     return data.takeError();
   auto type = tensorType(info->shape, &context);
   // The blob aliases the store's memory map (or its converted copy): no copy
-  // of the weights is made here.
-  auto blob = UnmanagedAsmResourceBlob::allocateInferAlign(*data);
+  // of the weights is made here. Releasing it (releaseWeightData) drops its
+  // mapped pages from memory.
+  AsmResourceBlob blob(
+      ArrayRef<char>(reinterpret_cast<const char *>(data->data()),
+                     data->size() * sizeof(float)),
+      alignof(float),
+      [release = store.pageReleaser(*data)](void *, size_t, size_t) {
+        release();
+      },
+      /*dataIsMutable=*/false);
   auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
   return builder.create<WeightOp>(loc(name), builder.getStringAttr(name), attr)
       .getResult();

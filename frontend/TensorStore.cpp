@@ -19,10 +19,13 @@
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SwapByteOrder.h"
 
 #include <cstring>
+#include <sys/mman.h>
 #include <limits>
 #include <map>
 #include <optional>
@@ -623,6 +626,36 @@ Expected<ArrayRef<float>> TensorStore::getF32(StringRef name) {
   }
   auto inserted = converted.try_emplace(name, std::move(values));
   return ArrayRef<float>(inserted.first->second);
+}
+
+TensorStore::~TensorStore() { *alive = false; }
+
+std::function<void()>
+TensorStore::pageReleaser(ArrayRef<float> view) const {
+  auto begin = reinterpret_cast<uintptr_t>(view.data());
+  uintptr_t end = begin + view.size() * sizeof(float);
+  for (const auto &buffer : buffers) {
+    auto mapBegin = reinterpret_cast<uintptr_t>(buffer->getBufferStart());
+    auto mapEnd = reinterpret_cast<uintptr_t>(buffer->getBufferEnd());
+    if (buffer->getBufferKind() != llvm::MemoryBuffer::MemoryBuffer_MMap ||
+        begin < mapBegin || end > mapEnd)
+      continue;
+    // Whole pages only: neighbouring tensors may share the edge pages.
+    uintptr_t page = llvm::sys::Process::getPageSizeEstimate();
+    begin = llvm::alignTo(begin, page);
+    end = llvm::alignDown(end, page);
+    if (begin >= end)
+      return [] {};
+    // Not MemoryBuffer::dontNeedIfMmap: it uses posix_madvise, which glibc
+    // ignores for POSIX_MADV_DONTNEED. MADV_DONTNEED on a private read-only
+    // file mapping only drops pages.
+    return [alive = alive, begin, end] {
+      if (*alive)
+        ::madvise(reinterpret_cast<void *>(begin), end - begin,
+                  MADV_DONTNEED);
+    };
+  }
+  return [] {};
 }
 
 uint64_t TensorStore::totalBytes() const {

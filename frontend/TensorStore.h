@@ -18,6 +18,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -105,6 +106,16 @@ public:
   /// The view lives as long as the store.
   llvm::Expected<llvm::ArrayRef<float>> getF32(llvm::StringRef name);
 
+  /// A callback that drops the pages of `view` (a getF32 result) from the
+  /// process's resident set when they lie in a memory-mapped file; they are
+  /// read back from the file if touched again. It does nothing for converted
+  /// copies, or once the store is gone, so it may outlive the store. Lets the
+  /// importer release a filter as soon as weight standardization has copied
+  /// it (issue 7: peak memory of big models).
+  std::function<void()> pageReleaser(llvm::ArrayRef<float> view) const;
+
+  ~TensorStore();
+
   /// Total bytes of tensor data (for reporting).
   uint64_t totalBytes() const;
 
@@ -129,6 +140,8 @@ private:
   llvm::StringMap<size_t> indexByName;
   llvm::StringMap<std::vector<float>> converted;
   std::string sourcePath;
+  /// False once the store (and its mappings) is gone.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 };
 
 } // namespace bitc

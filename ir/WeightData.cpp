@@ -39,6 +39,13 @@ mlir::bit::getWeightData(WeightOp op, std::vector<float> &storage) {
                           << op.getParam() << "'";
 }
 
+void mlir::bit::releaseWeightData(WeightOp op) {
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(op.getValue()))
+    if (DialectResourceBlobManager::BlobEntry *entry =
+            resource.getRawHandle().getResource())
+      entry->setBlob(AsmResourceBlob());
+}
+
 DenseResourceElementsAttr mlir::bit::makeResourceAttr(RankedTensorType type,
                                                       StringRef key,
                                                       std::vector<float> data) {

@@ -78,6 +78,10 @@ struct FoldWeightStandardizationPass
       }
       conv.getWeightMutable().assign(standardized);
       conv.removeWsEpsAttr();
+      // The raw filter is not read again: free it now rather than with the
+      // context, so a big model is not held raw and folded at once.
+      if (weight->use_empty())
+        releaseWeightData(weight);
       return WalkResult::advance();
     });
     if (result.wasInterrupted())

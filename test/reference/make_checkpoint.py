@@ -64,6 +64,13 @@ PRESETS = {
     "ws-eps": (dict(TINY), (64, 64), 10, "every 4th conv filter has variance ~1e-8: WS eps 1e-8 vs 1e-10 shows"),
     "tiny-r50x1-shape": (dict(embedding_size=64, hidden_sizes=[256, 512, 1024, 2048], depths=[1, 1, 1, 1]),
                          (64, 64), 10, "R50 widths, one layer per stage, small image"),
+    # Big models (docs/big-models.md). timm's resnetv2_*x{N}_bit* stems have 64 * N channels; Hugging Face's
+    # BitConfig uses embedding_size as given, so a converted checkpoint spells the widened stem out.
+    "r101x1": (dict(depths=[3, 4, 23, 3]), (224, 224), 1000, "google/bit-101 shapes (BiT-M R101x1), 44.5M params"),
+    "r50x3": (dict(embedding_size=192, width_factor=3), (224, 224), 1000,
+              "google/bit-50x3 shapes (BiT-M R50x3), 217M params"),
+    "r152x4": (dict(embedding_size=256, depths=[3, 8, 36, 3], width_factor=4), (224, 224), 1000,
+               "BiT-M R152x4 shapes, 936M params (3.7 GB float32)"),
 }
 
 

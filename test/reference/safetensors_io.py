@@ -44,22 +44,23 @@ def encode(a, dtype):
 
 
 def save_file(tensors, path, dtype="F32", metadata=None):
-    """tensors: {name: float array}. All tensors are written with one dtype."""
-    header, chunks, offset = {}, [], 0
+    """tensors: {name: float array}. All tensors are written with one dtype, one at a time (a multi-GB
+    checkpoint is not held twice)."""
+    item = {"F32": 4, "F16": 2, "BF16": 2}[dtype]
+    header, offset = {}, 0
     for name in sorted(tensors):
-        a = np.asarray(tensors[name])
-        data = encode(a, dtype)
-        header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
+        shape = list(np.shape(tensors[name]))
+        size = item * int(np.prod(shape, dtype=np.int64))
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + size]}
+        offset += size
     header["__metadata__"] = dict(metadata or {"format": "pt"})
     text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
     text += b" " * ((-(8 + len(text))) % 8)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)))
         f.write(text)
-        for c in chunks:
-            f.write(c)
+        for name in sorted(tensors):
+            f.write(encode(tensors[name], dtype))
     return offset
 
 
