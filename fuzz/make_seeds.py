@@ -8,7 +8,7 @@ tiny-preact checkpoint (safetensors, sharded, .npz) and the config files of a
 few presets; each checkpoint is cut down to its small tensors (at most
 MAX_ELEMENTS elements, a few KB per file) and re-encoded the ways the readers
 must understand: F32/F16/BF16 safetensors, torch.save archives (contiguous,
-views with storage offsets and strides, deflated), .npz (stored, deflated,
+views with storage offsets and strides, deflated) and their entries unzipped, .npz (stored, deflated,
 Fortran order, float16, .npy versions 1-3), .npy arrays on their own, and
 shard indexes followed by their shards (the format of FuzzShardIndex.cpp).
 The output is deterministic; rerun after changing a fixture generator.
@@ -32,6 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAKE_CHECKPOINT = os.path.join(ROOT, "test", "reference", "make_checkpoint.py")
 MAX_ELEMENTS = 128
 SHARD_SEPARATOR = b"\n#shard\n"
+ENTRY_SEPARATOR = b"\n#entry\n"
 
 
 def make_checkpoint(out, preset, *extra):
@@ -83,7 +84,9 @@ def torch_bytes(state, compression=zipfile.ZIP_STORED):
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
             zipfile.ZipFile(out, "w", compression=compression) as dst:
         for info in src.infolist():
-            dst.writestr(info.filename, src.read(info.filename))
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = compression
+            dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
 
 
@@ -148,7 +151,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "fuzz", "corpus"))
     args = ap.parse_args()
     torch.manual_seed(0)
-    for target in ["safetensors", "config", "preprocessor", "pytorch-bin", "npz", "npy", "shard-index"]:
+    for target in ["safetensors", "config", "preprocessor", "pytorch-bin", "torch-pickle", "npz", "npy",
+                   "shard-index"]:
         shutil.rmtree(os.path.join(args.out, target), ignore_errors=True)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -190,6 +194,14 @@ def main():
               torch_bytes(OrderedDict((k, v.half()) for k, v in state.items())))
         write(args.out, "pytorch-bin", "bf16",
               torch_bytes(OrderedDict((k, v.bfloat16()) for k, v in state.items())))
+
+        # the same archives as entry lists (FuzzTorchPickle.cpp)
+        for seed in ["plain", "views", "f16", "bf16"]:
+            blob = open(os.path.join(args.out, "pytorch-bin", seed), "rb").read()
+            with zipfile.ZipFile(io.BytesIO(blob)) as z:
+                parts = [info.filename.encode() + b"\n" + z.read(info.filename)
+                         for info in z.infolist()]
+            write(args.out, "torch-pickle", seed, ENTRY_SEPARATOR.join(parts))
 
         # Google .npz and its .npy arrays
         npz = os.path.join(tmp, "npz")
