@@ -151,7 +151,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "fuzz", "corpus"))
     args = ap.parse_args()
     torch.manual_seed(0)
-    for target in ["safetensors", "config", "preprocessor", "pytorch-bin", "torch-pickle", "npz", "npy",
+    for target in ["safetensors", "config", "preprocessor", "pytorch-bin", "torch-pickle", "npz", "npz-entries", "npy",
                    "shard-index"]:
         shutil.rmtree(os.path.join(args.out, target), ignore_errors=True)
 
@@ -221,6 +221,12 @@ def main():
         write(args.out, "npz", "fortran", npz_bytes(google, fortran=True))
         write(args.out, "npz", "f16-v2", npz_bytes(google, version=(2, 0), f16=True))
         write(args.out, "npz", "v3", npz_bytes(small(google, count=2), version=(3, 0)))
+        for seed in ["stored", "fortran", "f16-v2"]:
+            blob = open(os.path.join(args.out, "npz", seed), "rb").read()
+            with zipfile.ZipFile(io.BytesIO(blob)) as z:
+                parts = [info.filename.encode() + b"\n" + z.read(info.filename)
+                         for info in z.infolist()]
+            write(args.out, "npz-entries", seed, ENTRY_SEPARATOR.join(parts))
         for i, (name, a) in enumerate(list(google.items())[:3]):
             write(args.out, "npy", "v1-%d" % i, npy_bytes(a))
         first = next(iter(kernels.values()))
