@@ -227,8 +227,11 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
   Function *setThreads = forwardTarget("bitc_set_num_threads");
   Function *preprocessRgb8 = forwardTarget("bitc_model_preprocess_rgb8");
   Function *classifyRgb8 = forwardTarget("bitc_model_classify_rgb8");
+  Function *workspaceSize = forwardTarget("bitc_model_workspace_size");
+  Function *forwardWithWorkspace =
+      forwardTarget("bitc_model_forward_with_workspace");
   if (!forward || !label || !errorString || !setThreads || !preprocessRgb8 ||
-      !classifyRgb8)
+      !classifyRgb8 || !workspaceSize || !forwardWithWorkspace)
     return makeError("the runtime bitcode lacks the bitc_* entry points");
 
   IRBuilder<> builder(context);
@@ -246,6 +249,12 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
       builder.CreateRet(call);
   };
   body(apiFunction("forward", i32, {ptr, i32, ptr}), forward, true);
+  Type *sizeType = module.getDataLayout().getIntPtrType(context);
+  body(apiFunction("workspace_size", sizeType, {i32}), workspaceSize, true);
+  // (pixels, batch, logits, workspace, workspace_size)
+  body(apiFunction("forward_with_workspace", i32,
+                   {ptr, i32, ptr, ptr, sizeType}),
+       forwardWithWorkspace, true);
   body(apiFunction("label", ptr, {i32}), label, true);
   body(apiFunction("error_string", ptr, {i32}), errorString, false);
   body(apiFunction("set_num_threads", Type::getVoidTy(context), {i32}),
@@ -267,8 +276,10 @@ Error EntryPointBuilder::build() {
       fn.setName("bitc.rt." + fn.getName());
       fn.setLinkage(GlobalValue::InternalLinkage);
     }
+  // llvm.global_ctors & co. keep their names: LLVM looks them up by name
+  // (the TSan runtime variant registers its constructor there).
   for (GlobalVariable &global : module.globals())
-    if (!global.isDeclaration()) {
+    if (!global.isDeclaration() && !global.getName().starts_with("llvm.")) {
       global.setName("bitc.rt." + global.getName());
       if (!global.hasLocalLinkage())
         global.setLinkage(GlobalValue::InternalLinkage);
@@ -294,9 +305,11 @@ Error EntryPointBuilder::build() {
 
 /// The model runtime bitcode for `triple`: `path` when it was compiled for
 /// the same architecture, else its sibling ModelRuntime-<arch>.bc (the C
-/// headers, hence struct layouts, differ between architectures).
+/// headers, hence struct layouts, differ between architectures). With
+/// `threadSanitizer`, the sibling ModelRuntime-tsan.bc compiled with
+/// -fsanitize=thread, so TSan sees the runtime's own memory accesses too.
 static Expected<std::unique_ptr<Module>>
-loadRuntimeBitcode(const std::string &path, const Triple &triple,
+loadRuntimeBitcode(std::string path, const Triple &triple, bool threadSanitizer,
                    LLVMContext &context) {
   auto load =
       [&](const std::string &file) -> Expected<std::unique_ptr<Module>> {
@@ -309,6 +322,15 @@ loadRuntimeBitcode(const std::string &path, const Triple &triple,
       return makeError(file + ": " + toString(parsed.takeError()));
     return std::move(*parsed);
   };
+  if (threadSanitizer) {
+    SmallString<256> tsan(path);
+    sys::path::replace_extension(tsan, "");
+    tsan += "-tsan.bc";
+    if (!sys::fs::exists(tsan))
+      return makeError("no thread-sanitized model runtime (" + tsan +
+                       "; it is built when the target has x86-64 C headers)");
+    path = tsan.str().str();
+  }
   auto module = load(path);
   if (!module ||
       Triple((*module)->getTargetTriple()).getArch() == triple.getArch())
@@ -329,7 +351,8 @@ Error emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
   LLVMContext context;
   std::string error;
   Triple triple(options.triple);
-  auto parsed = loadRuntimeBitcode(options.runtimeBitcode, triple, context);
+  auto parsed = loadRuntimeBitcode(options.runtimeBitcode, triple,
+                                   options.threadSanitizer, context);
   if (!parsed)
     return parsed.takeError();
   std::unique_ptr<Module> module = std::move(*parsed);

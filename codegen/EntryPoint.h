@@ -15,6 +15,8 @@ struct EntryPointOptions {
   std::string runtimeBitcode; // path of ModelRuntime.bc
   std::string objectPath;     // where to write the object
   bool profile = false;       // time every kernel call (bitc compile --profile)
+  bool threadSanitizer = false; // the Halide target has `tsan`: link the
+                                // TSan-instrumented runtime bitcode
 };
 
 /// Emits with LLVM 19 one object holding the label strings, the kernel-call

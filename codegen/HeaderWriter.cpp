@@ -66,6 +66,7 @@ std::string generateHeader(const ModelPlan &plan, const std::string &name) {
 #ifndef {2}
 #define {2}
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -78,45 +79,76 @@ extern "C" {{
 #define {1}_NUM_LABELS {6}
 /* Images per kernel call; any batch >= 1 is accepted at run time. */
 #define {1}_COMPILED_BATCH {7}
-/* Bytes of workspace one {0}_forward call allocates. */
+/* Bytes of the kernels' intermediate tensors, the bulk of a workspace
+   ({0}_workspace_size gives the exact size for a batch). */
 #define {1}_WORKSPACE_BYTES {8}
+/* A caller's workspace starts at a multiple of this many bytes. */
+#define {1}_WORKSPACE_ALIGNMENT 64
 
-/* Return codes (0 = success). */
+/* Return codes: 0 = success, negative = nothing was computed. Every
+   function below lists the ones it returns. */
 #define {1}_OK 0
-#define {1}_ERROR_NULL_ARGUMENT (-1)
-#define {1}_ERROR_BAD_BATCH (-2)
-#define {1}_ERROR_OUT_OF_MEMORY (-3)
-#define {1}_ERROR_KERNEL_FAILED (-4)
-#define {1}_ERROR_BAD_IMAGE (-5)
-#define {1}_ERROR_BAD_STRIDE (-6)
-#define {1}_ERROR_PREPROCESS_SHAPE (-7)
+#define {1}_ERROR_NULL_ARGUMENT (-1)        /* a pointer argument is NULL */
+#define {1}_ERROR_BAD_BATCH (-2)            /* batch < 1 */
+#define {1}_ERROR_OUT_OF_MEMORY (-3)        /* malloc failed */
+#define {1}_ERROR_KERNEL_FAILED (-4)        /* a Halide kernel failed */
+#define {1}_ERROR_BAD_IMAGE (-5)            /* width or height < 1 */
+#define {1}_ERROR_BAD_STRIDE (-6)           /* row_stride < 3 * width */
+#define {1}_ERROR_PREPROCESS_SHAPE (-7)     /* config cannot give the input */
+#define {1}_ERROR_BATCH_TOO_LARGE (-8)      /* arrays exceed the address space */
+#define {1}_ERROR_IMAGE_TOO_LARGE (-9)      /* side > 32768, or rows wrap */
+#define {1}_ERROR_WORKSPACE_TOO_SMALL (-10) /* < {0}_workspace_size(batch) */
+#define {1}_ERROR_WORKSPACE_MISALIGNED (-11) /* not 64-byte aligned */
 
 /* pixels: [batch][{1}_INPUT_CHANNELS][{1}_INPUT_HEIGHT][{1}_INPUT_WIDTH]
    float32, already preprocessed; logits: [batch][{1}_NUM_LABELS].
-   Thread-safe and reentrant: each call allocates its own workspace. */
+   Thread-safe and reentrant: each call allocates and frees its own
+   workspace; the object keeps no state between calls.
+   Returns OK, ERROR_NULL_ARGUMENT, ERROR_BAD_BATCH, ERROR_BATCH_TOO_LARGE,
+   ERROR_OUT_OF_MEMORY or ERROR_KERNEL_FAILED. */
 int {0}_forward(const float *pixels, int batch, float *logits);
+
+/* Bytes of workspace {0}_forward_with_workspace needs for `batch` images
+   (the same for every batch that is a multiple of {1}_COMPILED_BATCH);
+   0 when batch < 1 or the batch's arrays cannot be addressed. */
+size_t {0}_workspace_size(int batch);
+
+/* {0}_forward in a workspace the caller owns: at least
+   {0}_workspace_size(batch) bytes, {1}_WORKSPACE_ALIGNMENT-aligned, used by
+   one call at a time (its contents need no initialization and are garbage
+   afterwards). Allocates nothing, so a workspace kept between calls saves
+   the page faults of a fresh one.
+   Returns OK, ERROR_NULL_ARGUMENT, ERROR_BAD_BATCH, ERROR_BATCH_TOO_LARGE,
+   ERROR_WORKSPACE_MISALIGNED, ERROR_WORKSPACE_TOO_SMALL or
+   ERROR_KERNEL_FAILED. */
+int {0}_forward_with_workspace(const float *pixels, int batch, float *logits,
+                               void *workspace, size_t workspace_size);
 
 /* The checkpoint's BitImageProcessor (preprocessor_config.json) on one
    8-bit RGB image: {9}.
    rgb: height rows of row_stride bytes, 3 bytes (R, G, B) per pixel;
    1 <= width, height <= 32768; row_stride >= 3 * width.
    pixels: [{1}_INPUT_CHANNELS][{1}_INPUT_HEIGHT][{1}_INPUT_WIDTH] float32,
-   what {0}_forward takes. Results match PIL + numpy bit for bit. */
+   what {0}_forward takes. Results match PIL + numpy bit for bit.
+   Returns OK, ERROR_NULL_ARGUMENT, ERROR_BAD_IMAGE, ERROR_IMAGE_TOO_LARGE,
+   ERROR_BAD_STRIDE, ERROR_PREPROCESS_SHAPE or ERROR_OUT_OF_MEMORY. */
 int {0}_preprocess_rgb8(const uint8_t *rgb, int width, int height,
                         int row_stride, float *pixels);
 
 /* {0}_preprocess_rgb8, then {0}_forward on that one image;
-   logits: [{1}_NUM_LABELS]. */
+   logits: [{1}_NUM_LABELS]. Returns the codes of either. */
 int {0}_classify_rgb8(const uint8_t *rgb, int width, int height,
                       int row_stride, float *logits);
 
 /* The id2label name of a class, or NULL when out of range. */
 const char *{0}_label(int index);
 
-/* A static English description of a return code. */
+/* A static English description of a return code ("unknown error code"
+   for codes not listed above); never NULL. */
 const char *{0}_error_string(int code);
 
-/* Worker threads of the (process-wide) Halide thread pool. */
+/* Worker threads of the Halide thread pool, the one piece of process-wide
+   state (shared by every bitc model in the program); < 1 means 1. */
 void {0}_set_num_threads(int threads);
 
 #ifdef __cplusplus

@@ -152,6 +152,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   entry.runtimeBitcode = options.runtimeBitcode;
   entry.objectPath = entryObject;
   entry.profile = options.profile;
+  entry.threadSanitizer = target->has_feature(Halide::Target::TSAN);
   if (llvm::Error err = emitEntryPoint(*plan, entry))
     return std::move(err);
 

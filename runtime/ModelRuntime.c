@@ -1,19 +1,22 @@
 /*===- ModelRuntime.c - Runs a generated model's kernel table ---------------===
  *
  * Linked (as LLVM bitcode, every symbol made internal) into each object bitc
- * writes. It allocates the workspace per call, so concurrent calls never
- * share mutable state; the Halide thread pool is the only global.
+ * writes. Each call works in its own workspace (allocated per call, or the
+ * caller's), so concurrent calls never share mutable state: the Halide
+ * thread pool is the only global, plus the counters of --profile objects.
  *
  *===----------------------------------------------------------------------===*/
 
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, for --profile */
+#define _GNU_SOURCE /* MADV_HUGEPAGE; clock_gettime, for --profile */
 
 #include "ModelRuntime.h"
 
 #include <HalideRuntime.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static int64_t profile_now_ns(void);
@@ -24,44 +27,113 @@ static size_t round_up(size_t bytes, size_t alignment) {
   return (bytes + alignment - 1) / alignment * alignment;
 }
 
-/* Workspaces are kept between calls: a fresh multi-megabyte allocation is
-   mapped by the kernel page by page on first touch, and in a VM a page fault
-   costs ~15 us (about 30 ms of CPU time per 224x224 R50x1 forward call, more
-   than a third of its kernels). A few free workspaces are parked in lock-free
-   slots; a call takes one that is large enough (or allocates) and parks it
-   again afterwards (or frees it when every slot is full), so concurrent calls
-   never share one. They live until the process exits. */
-#define BITC_ARENA_SLOTS 4
-#define BITC_ARENA_HEADER 64
-static uint8_t *arena_slots[BITC_ARENA_SLOTS];
+/* Where one call's workspace puts things (bytes, multiples of 64): the
+   planned arena of the kernels' intermediate tensors, then, only when the
+   batch is not a multiple of the compiled batch, room for a zero-padded
+   last chunk of pixels and its logits. */
+typedef struct workspace_layout {
+  size_t arena;
+  size_t in_scratch, in_bytes;   /* offset, bytes of one chunk of pixels */
+  size_t out_scratch, out_bytes; /* offset, bytes of one chunk of logits */
+  size_t total;
+} workspace_layout;
 
-static uint8_t *arena_acquire(size_t bytes) {
-  for (int i = 0; i < BITC_ARENA_SLOTS; ++i) {
-    uint8_t *block = __atomic_exchange_n(&arena_slots[i], (uint8_t *)NULL,
-                                         __ATOMIC_ACQ_REL);
-    if (!block)
-      continue;
-    if (*(size_t *)block >= bytes)
-      return block + BITC_ARENA_HEADER;
-    free(block); /* too small for this model (several models per object) */
-  }
-  uint8_t *block = (uint8_t *)aligned_alloc(
-      64, round_up(bytes + BITC_ARENA_HEADER, 64));
-  if (!block)
-    return NULL;
-  *(size_t *)block = bytes;
-  return block + BITC_ARENA_HEADER;
+/* `count` floats in bytes, or 0 when that does not fit in a ptrdiff_t. */
+static size_t float_bytes(size_t count) {
+  size_t bytes;
+  if (__builtin_mul_overflow(count, sizeof(float), &bytes) ||
+      bytes > (size_t)PTRDIFF_MAX)
+    return 0;
+  return bytes;
 }
 
-static void arena_release(uint8_t *arena) {
-  uint8_t *block = arena - BITC_ARENA_HEADER;
-  for (int i = 0; i < BITC_ARENA_SLOTS; ++i) {
-    uint8_t *expected = NULL;
-    if (__atomic_compare_exchange_n(&arena_slots[i], &expected, block, 0,
-                                    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-      return;
+/* Checks the batch and lays out its workspace. The table sizes are known
+   to be small, only `batch` can make the arithmetic overflow. */
+static int plan_workspace(const bitc_model *model, int batch,
+                          workspace_layout *layout) {
+  if (batch < 1)
+    return BITC_ERROR_BAD_BATCH;
+  size_t in_floats, out_floats;
+  if (__builtin_mul_overflow((size_t)batch, (size_t)model->input_floats,
+                             &in_floats) ||
+      __builtin_mul_overflow((size_t)batch, (size_t)model->output_floats,
+                             &out_floats) ||
+      !float_bytes(in_floats) || !float_bytes(out_floats))
+    return BITC_ERROR_BATCH_TOO_LARGE;
+  const size_t chunk = (size_t)model->batch;
+  layout->arena = round_up((size_t)model->workspace_bytes, 64);
+  layout->in_bytes = chunk * (size_t)model->input_floats * sizeof(float);
+  layout->out_bytes = chunk * (size_t)model->output_floats * sizeof(float);
+  layout->in_scratch = layout->out_scratch = layout->total = layout->arena;
+  if ((size_t)batch % chunk != 0) {
+    layout->out_scratch =
+        layout->in_scratch + round_up(layout->in_bytes, 64);
+    layout->total = layout->out_scratch + round_up(layout->out_bytes, 64);
   }
-  free(block);
+  /* Never 0, so that 0 can mean "bad batch" to the caller. */
+  if (layout->total == 0)
+    layout->total = 64;
+  return BITC_OK;
+}
+
+/* A per-call workspace, kept cheap without keeping state between calls
+   (docs/performance.md, "Workspace"). In a VM a first-touch page fault
+   costs ~15 us, ~30 ms of CPU for the 7 MB of an R50x1 224 call:
+   - below glibc's largest dynamic mmap threshold (32 MB), plain malloc
+     (aligned by hand, not aligned_alloc, whose memalign path splits the
+     block and handed pages back every call): once a block that size has
+     been freed, glibc serves it from the heap and keeps the pages, so from
+     the third call on there are no page faults;
+   - larger blocks glibc would mmap and unmap every call: map them here with
+     transparent huge pages, 512 times fewer faults. */
+#define BITC_MMAP_BYTES ((size_t)32 << 20)
+
+typedef struct workspace_block {
+  void *block;
+  size_t mapped; /* bytes mmapped, 0 = malloc */
+  uint8_t *workspace;
+} workspace_block;
+
+static int workspace_allocate(workspace_block *b, size_t bytes) {
+  b->mapped = 0;
+  if (bytes >= BITC_MMAP_BYTES) {
+    void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+      madvise(map, bytes, MADV_HUGEPAGE); /* a hint: failure is harmless */
+#endif
+      b->block = map;
+      b->mapped = bytes;
+      b->workspace = (uint8_t *)map; /* page-aligned */
+      return 1;
+    }
+  }
+  b->block = malloc(bytes + BITC_WORKSPACE_ALIGNMENT);
+  if (!b->block)
+    return 0;
+  uintptr_t address = (uintptr_t)b->block;
+  b->workspace = (uint8_t *)b->block +
+                 (BITC_WORKSPACE_ALIGNMENT - address % BITC_WORKSPACE_ALIGNMENT) %
+                     BITC_WORKSPACE_ALIGNMENT;
+  return 1;
+}
+
+static void workspace_free(workspace_block *b) {
+  if (b->mapped)
+    munmap(b->block, b->mapped);
+  else
+    free(b->block);
+}
+
+/* The batch's pixels and logits must not run past the end of the address
+   space (the pointer arithmetic below would wrap). */
+static int arrays_fit(const bitc_model *model, const float *pixels, int batch,
+                      const float *logits) {
+  size_t in = (size_t)batch * (size_t)model->input_floats * sizeof(float);
+  size_t out = (size_t)batch * (size_t)model->output_floats * sizeof(float);
+  return (uintptr_t)pixels <= UINTPTR_MAX - in &&
+         (uintptr_t)logits <= UINTPTR_MAX - out;
 }
 
 /* Runs every step once on one chunk of `model->batch` images. */
@@ -115,28 +187,15 @@ static int run_steps(const bitc_model *model, uint8_t *arena,
   return BITC_OK;
 }
 
-int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
-                       float *logits) {
-  if (!pixels || !logits)
-    return BITC_ERROR_NULL_ARGUMENT;
-  if (batch < 1)
-    return BITC_ERROR_BAD_BATCH;
+/* Every chunk of `model->batch` images through the steps, in `workspace`
+   laid out as `layout`; the arguments are checked. */
+static int run_forward(const bitc_model *model, const float *pixels, int batch,
+                       float *logits, uint8_t *workspace,
+                       const workspace_layout *layout) {
   const int64_t profile_start = model->profile ? profile_now_ns() : 0;
   const int64_t chunk = model->batch;
-  const size_t in_bytes = (size_t)(chunk * model->input_floats) * sizeof(float);
-  const size_t out_bytes =
-      (size_t)(chunk * model->output_floats) * sizeof(float);
-  /* One allocation: the planned workspace, then room for a padded last chunk
-     when the batch is not a multiple of the compiled batch. */
-  const size_t arena_bytes = round_up((size_t)model->workspace_bytes, 64);
-  const size_t total = arena_bytes + round_up(in_bytes, 64) +
-                       round_up(out_bytes, 64);
-  uint8_t *arena = arena_acquire(round_up(total, 64));
-  if (!arena)
-    return BITC_ERROR_OUT_OF_MEMORY;
-  float *in_scratch = (float *)(arena + arena_bytes);
-  float *out_scratch = (float *)(arena + arena_bytes + round_up(in_bytes, 64));
-
+  float *in_scratch = (float *)(workspace + layout->in_scratch);
+  float *out_scratch = (float *)(workspace + layout->out_scratch);
   int status = BITC_OK;
   for (int64_t start = 0; start < batch && status == BITC_OK;
        start += chunk) {
@@ -144,20 +203,65 @@ int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
     const float *in = pixels + start * model->input_floats;
     float *out = logits + start * model->output_floats;
     if (count < chunk) {
-      memset(in_scratch, 0, in_bytes);
+      memset(in_scratch, 0, layout->in_bytes);
       memcpy(in_scratch, in,
              (size_t)(count * model->input_floats) * sizeof(float));
-      status = run_steps(model, arena, in_scratch, out_scratch);
+      status = run_steps(model, workspace, in_scratch, out_scratch);
       if (status == BITC_OK)
         memcpy(out, out_scratch,
                (size_t)(count * model->output_floats) * sizeof(float));
     } else {
-      status = run_steps(model, arena, in, out);
+      status = run_steps(model, workspace, in, out);
     }
   }
-  arena_release(arena);
   if (model->profile && status == BITC_OK)
     profile_forward_done(model, batch, profile_now_ns() - profile_start);
+  return status;
+}
+
+size_t bitc_model_workspace_size(const bitc_model *model, int batch) {
+  workspace_layout layout;
+  return plan_workspace(model, batch, &layout) == BITC_OK ? layout.total : 0;
+}
+
+int bitc_model_forward_with_workspace(const bitc_model *model,
+                                      const float *pixels, int batch,
+                                      float *logits, void *workspace,
+                                      size_t workspace_size) {
+  if (!pixels || !logits || !workspace)
+    return BITC_ERROR_NULL_ARGUMENT;
+  workspace_layout layout;
+  int status = plan_workspace(model, batch, &layout);
+  if (status != BITC_OK)
+    return status;
+  if (!arrays_fit(model, pixels, batch, logits))
+    return BITC_ERROR_BATCH_TOO_LARGE;
+  if ((uintptr_t)workspace % BITC_WORKSPACE_ALIGNMENT != 0)
+    return BITC_ERROR_WORKSPACE_MISALIGNED;
+  if (workspace_size < layout.total)
+    return BITC_ERROR_WORKSPACE_TOO_SMALL;
+  return run_forward(model, pixels, batch, logits, (uint8_t *)workspace,
+                     &layout);
+}
+
+/* No state survives the call: the workspace is allocated and freed here
+   (docs/performance.md, "Workspace": what that costs, and
+   _forward_with_workspace for callers who keep one). */
+int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
+                       float *logits) {
+  if (!pixels || !logits)
+    return BITC_ERROR_NULL_ARGUMENT;
+  workspace_layout layout;
+  int status = plan_workspace(model, batch, &layout);
+  if (status != BITC_OK)
+    return status;
+  if (!arrays_fit(model, pixels, batch, logits))
+    return BITC_ERROR_BATCH_TOO_LARGE;
+  workspace_block block;
+  if (!workspace_allocate(&block, layout.total))
+    return BITC_ERROR_OUT_OF_MEMORY;
+  status = run_forward(model, pixels, batch, logits, block.workspace, &layout);
+  workspace_free(&block);
   return status;
 }
 
@@ -176,16 +280,26 @@ const char *bitc_error_string(int code) {
   case BITC_ERROR_BAD_BATCH:
     return "batch must be at least 1";
   case BITC_ERROR_OUT_OF_MEMORY:
-    return "cannot allocate the workspace";
+    return "out of memory (the workspace or preprocessing buffers)";
   case BITC_ERROR_KERNEL_FAILED:
     return "a kernel failed";
   case BITC_ERROR_BAD_IMAGE:
-    return "image width and height must be between 1 and 32768";
+    return "image width and height must be at least 1";
   case BITC_ERROR_BAD_STRIDE:
     return "row_stride must be at least 3 * width bytes";
   case BITC_ERROR_PREPROCESS_SHAPE:
     return "preprocessor_config.json does not produce the model's input "
            "size (no center crop, or unsupported channels)";
+  case BITC_ERROR_BATCH_TOO_LARGE:
+    return "batch is too large: its pixels or logits do not fit in the "
+           "address space";
+  case BITC_ERROR_IMAGE_TOO_LARGE:
+    return "image width and height must be at most 32768, and row_stride * "
+           "height bytes must fit in the address space";
+  case BITC_ERROR_WORKSPACE_TOO_SMALL:
+    return "workspace_size is smaller than _workspace_size(batch)";
+  case BITC_ERROR_WORKSPACE_MISALIGNED:
+    return "the workspace must be 64-byte aligned";
   default:
     return "unknown error code";
   }
@@ -208,11 +322,14 @@ void bitc_set_num_threads(int threads) {
 /* BITC_PROFILE_CLOCK=cpu: process CPU time (all threads) instead of wall
    time, much steadier on a shared machine. */
 static int64_t profile_now_ns(void) {
-  static int clock_id = -1;
+  /* Every thread computes the same value: atomic, so not a data race. */
+  static int clock_plus_one;
+  int clock_id = __atomic_load_n(&clock_plus_one, __ATOMIC_RELAXED) - 1;
   if (clock_id < 0) {
     const char *env = getenv("BITC_PROFILE_CLOCK");
     clock_id = env && strcmp(env, "cpu") == 0 ? CLOCK_PROCESS_CPUTIME_ID
                                               : CLOCK_MONOTONIC;
+    __atomic_store_n(&clock_plus_one, clock_id + 1, __ATOMIC_RELAXED);
   }
   struct timespec ts;
   clock_gettime(clock_id, &ts);

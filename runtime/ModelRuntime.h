@@ -11,6 +11,7 @@
 #define BITC_RUNTIME_MODELRUNTIME_H
 
 #include "Preprocess.h"
+#include <stddef.h>
 #include <stdint.h>
 
 #define BITC_MAX_DIMS 5
@@ -42,7 +43,8 @@ typedef struct bitc_step {
 
 /* bitc compile --profile: what the runtime needs to time every step and print
    a table (ModelRuntime.c, "Profiling"). `ns` and `totals` are the only
-   mutable data of a model; they are updated atomically. */
+   mutable data of a model, and exist only in --profile objects; they are
+   updated atomically. */
 typedef struct bitc_profile {
   const char *model_name;
   const char *const *kernel_kinds; /* per kernel, e.g. "conv 3x3/1 64->64" */
@@ -68,7 +70,8 @@ typedef struct bitc_model {
   const bitc_profile *profile;       /* NULL unless compiled with --profile */
 } bitc_model;
 
-/* Error codes shared by every generated API. */
+/* Error codes shared by every generated API (codegen/HeaderWriter.cpp
+   documents them per function; keep the two in step). */
 enum bitc_status {
   BITC_OK = 0,
   BITC_ERROR_NULL_ARGUMENT = -1,
@@ -77,11 +80,25 @@ enum bitc_status {
   BITC_ERROR_KERNEL_FAILED = -4,
   BITC_ERROR_BAD_IMAGE = -5,
   BITC_ERROR_BAD_STRIDE = -6,
-  BITC_ERROR_PREPROCESS_SHAPE = -7
+  BITC_ERROR_PREPROCESS_SHAPE = -7,
+  BITC_ERROR_BATCH_TOO_LARGE = -8,
+  BITC_ERROR_IMAGE_TOO_LARGE = -9,
+  BITC_ERROR_WORKSPACE_TOO_SMALL = -10,
+  BITC_ERROR_WORKSPACE_MISALIGNED = -11
 };
+
+/* Caller-owned workspaces start at a multiple of this many bytes. */
+#define BITC_WORKSPACE_ALIGNMENT 64
 
 int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
                        float *logits);
+/* Bytes of workspace bitc_model_forward_with_workspace needs for `batch`
+   images; 0 when batch < 1 or the batch is too large to address. */
+size_t bitc_model_workspace_size(const bitc_model *model, int batch);
+int bitc_model_forward_with_workspace(const bitc_model *model,
+                                      const float *pixels, int batch,
+                                      float *logits, void *workspace,
+                                      size_t workspace_size);
 const char *bitc_model_label(const bitc_model *model, int index);
 const char *bitc_error_string(int code);
 void bitc_set_num_threads(int threads);

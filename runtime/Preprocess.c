@@ -31,6 +31,7 @@
 #include "ModelRuntime.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -349,16 +350,33 @@ static int resize_filtered(const image8 *src, int rw, int rh,
 /* Python's floor division by 2 (the crop offset is floored when negative). */
 static int64_t floor_half(int64_t v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); }
 
+/* The image arguments; `rgb` is not NULL. */
+static int check_image(const uint8_t *rgb, int width, int height,
+                       int row_stride) {
+  if (width < 1 || height < 1)
+    return BITC_ERROR_BAD_IMAGE;
+  /* Bounded first, so 3 * width cannot overflow. */
+  if (width > BITC_MAX_IMAGE_SIDE || height > BITC_MAX_IMAGE_SIDE)
+    return BITC_ERROR_IMAGE_TOO_LARGE;
+  if (row_stride < 3 * width)
+    return BITC_ERROR_BAD_STRIDE;
+  /* At most 2^31 * 2^15 bytes: no size_t overflow on a 64-bit target, but
+     the rows must not run past the end of the address space. */
+  uint64_t bytes = (uint64_t)row_stride * (uint64_t)height;
+  if (bytes > (uint64_t)PTRDIFF_MAX ||
+      (uintptr_t)rgb > UINTPTR_MAX - (uintptr_t)bytes)
+    return BITC_ERROR_IMAGE_TOO_LARGE;
+  return BITC_OK;
+}
+
 int bitc_preprocess_rgb8(const bitc_preprocess *pre, const uint8_t *rgb,
                          int width, int height, int row_stride,
                          float *pixels) {
   if (!rgb || !pixels)
     return BITC_ERROR_NULL_ARGUMENT;
-  if (width < 1 || height < 1 || width > BITC_MAX_IMAGE_SIDE ||
-      height > BITC_MAX_IMAGE_SIDE)
-    return BITC_ERROR_BAD_IMAGE;
-  if (row_stride < 3 * width)
-    return BITC_ERROR_BAD_STRIDE;
+  int status = check_image(rgb, width, height, row_stride);
+  if (status != BITC_OK)
+    return status;
   if (!pre || (pre->channels != 1 && pre->channels != 3))
     return BITC_ERROR_PREPROCESS_SHAPE;
 
@@ -486,12 +504,16 @@ int bitc_model_classify_rgb8(const bitc_model *model, const uint8_t *rgb,
                              float *logits) {
   if (!rgb || !logits)
     return BITC_ERROR_NULL_ARGUMENT;
+  /* Before allocating: a bad image is not an out-of-memory error. */
+  int status = check_image(rgb, width, height, row_stride);
+  if (status != BITC_OK)
+    return status;
   float *pixels =
       (float *)malloc(sizeof(float) * (size_t)model->input_floats);
   if (!pixels)
     return BITC_ERROR_OUT_OF_MEMORY;
-  int status = bitc_preprocess_rgb8(model->preprocess, rgb, width, height,
-                                    row_stride, pixels);
+  status = bitc_preprocess_rgb8(model->preprocess, rgb, width, height,
+                                row_stride, pixels);
   if (status == BITC_OK)
     status = bitc_model_forward(model, pixels, 1, logits);
   free(pixels);

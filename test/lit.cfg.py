@@ -40,6 +40,10 @@ config.substitutions.append(
 config.substitutions.append(("%srcroot", config.bitc_src_root))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%cxx", config.cxx_compiler))
+# The clang that builds the runtime bitcode, which has the sanitizer
+# runtimes (libclang-rt-19-dev): drivers linked against `--target host-tsan`
+# objects.
+config.substitutions.append(("%tsan_cc", config.clang + " -fsanitize=thread"))
 
 llvm_config.add_tool_substitutions(
     [ToolSubst("bitc", unresolved="fatal"),

@@ -1,6 +1,9 @@
 /*===- api_errors.c - Argument checks of <name>_preprocess/classify_rgb8 ---===
  * Built with -DMODEL=<name> -DMODEL_UPPER=<NAME> -include <name>.h.
+ * Bad arguments are checked in order: pointers, image size, stride, then
+ * whether the rows fit in the address space (never dereferenced then).
  *===----------------------------------------------------------------------===*/
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +30,15 @@ int main(void) {
   report("width 0", API(_preprocess_rgb8)(rgb, 0, 4, 12, pixels));
   report("height -1", API(_classify_rgb8)(rgb, 4, -1, 12, logits));
   report("width 32769", API(_preprocess_rgb8)(rgb, 32769, 1, 3 * 32769, pixels));
+  report("width INT_MAX", API(_classify_rgb8)(rgb, INT_MAX, 1, INT_MAX, logits));
+  report("height INT_MAX", API(_preprocess_rgb8)(rgb, 1, INT_MAX, 3, pixels));
   report("stride 11", API(_preprocess_rgb8)(rgb, 4, 4, 11, pixels));
   report("stride -3", API(_classify_rgb8)(rgb, 4, 4, -3, logits));
+  /* 3 * 32768 fits, stride * height wraps past the end of memory. */
+  report("rows past the end of memory",
+         API(_preprocess_rgb8)((const uint8_t *)(~(uintptr_t)0 - 4095), 32768,
+                               32768, INT_MAX, pixels));
+  report("null rgb, width 0", API(_classify_rgb8)(NULL, 0, 4, 12, logits));
   report("1x1", API(_preprocess_rgb8)(rgb, 1, 1, 3, pixels));
   report("32768x1", API(_preprocess_rgb8)(rgb, 32768, 1, 3 * 32768, pixels));
   report("1x32768", API(_classify_rgb8)(rgb, 1, 32768, 3, logits));
