@@ -85,8 +85,9 @@ extern "C" {{
 /* A caller's workspace starts at a multiple of this many bytes. */
 #define {1}_WORKSPACE_ALIGNMENT 64
 
-/* Return codes: 0 = success, negative = nothing was computed. Every
-   function below lists the ones it returns. */
+/* Return codes: 0 = success, negative = an error ({0}_error_string says
+   which; the outputs are then not to be used). Every function below lists
+   the ones it returns. */
 #define {1}_OK 0
 #define {1}_ERROR_NULL_ARGUMENT (-1)        /* a pointer argument is NULL */
 #define {1}_ERROR_BAD_BATCH (-2)            /* batch < 1 */
