@@ -62,6 +62,8 @@ private:
   llvm::Error planOther(Operation *op);
 
   llvm::Expected<int64_t> offsetOf(Value value);
+  bool sharesArenaBytes(Value a, Value b);
+  bool padFoldsIntoPool(PadOp pad);
   bool isReturned(Value value) { return llvm::is_contained(returned, value); }
 
   func::FuncOp func;
@@ -94,6 +96,38 @@ llvm::Expected<int64_t> Planner::offsetOf(Value value) {
     return opError(op ? op : func.getOperation(),
                    "no workspace offset (run bit-plan-memory first)");
   return offsets[cast<OpResult>(value).getResultNumber()];
+}
+
+/// Whether two tensors overlap in the workspace. bit-plan-memory lets a
+/// tensor reuse the bytes of any tensor dead by its defining op, so a kernel
+/// that reads a value its op does not list as an operand may read bytes its
+/// own output overwrites.
+bool Planner::sharesArenaBytes(Value a, Value b) {
+  if (isa<BlockArgument>(a) || isa<BlockArgument>(b) || isReturned(a) ||
+      isReturned(b))
+    return false;
+  auto offsetA = offsetOf(a), offsetB = offsetOf(b);
+  if (!offsetA || !offsetB) {
+    llvm::consumeError(offsetA.takeError());
+    llvm::consumeError(offsetB.takeError());
+    return true;
+  }
+  auto bytes = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getNumElements() * 4;
+  };
+  return *offsetA < *offsetB + bytes(b) && *offsetB < *offsetA + bytes(a);
+}
+
+/// A zero pad read only by a max pool is folded into the pool kernel, which
+/// then reads the pad's input; unless the pool's output was placed over that
+/// input (the input is dead after the pad as far as the memory plan knows):
+/// the pool's parallel row bands would overwrite input rows that other bands
+/// have not read yet (R50x1: the stem output and the pooled map share bytes).
+bool Planner::padFoldsIntoPool(PadOp pad) {
+  if (!pad->hasOneUse() || pad.getValue().convertToDouble() != 0.0)
+    return false;
+  auto pool = dyn_cast<MaxPool2DOp>(*pad->user_begin());
+  return pool && !sharesArenaBytes(pad.getInput(), pool.getOutput());
 }
 
 /// A 4-D activation: the user's NCHW pixels, or (c, x, y, n) in the arena.
@@ -300,12 +334,12 @@ kernels::TensorShape shapeOf(Value value) {
 }
 
 llvm::Error Planner::planMaxPool(MaxPool2DOp op) {
-  // A zero pad read only by this pool is folded into the pool kernel.
+  // A zero pad read only by this pool is folded into the pool kernel when
+  // that is safe (see padFoldsIntoPool).
   Value source = op.getInput();
   std::array<int64_t, 4> pad = {0, 0, 0, 0};
   if (auto padOp = source.getDefiningOp<PadOp>();
-      padOp && padOp.getValue().convertToDouble() == 0.0 &&
-      padOp->hasOneUse()) {
+      padOp && padFoldsIntoPool(padOp)) {
     source = padOp.getInput();
     for (int i = 0; i < 4; ++i)
       pad[i] = padOp.getPadding()[i];
@@ -338,8 +372,7 @@ llvm::Error Planner::planMaxPool(MaxPool2DOp op) {
 
 llvm::Error Planner::planPad(PadOp op) {
   // Folded into its max pool (see planMaxPool).
-  if (op->hasOneUse() && isa<MaxPool2DOp>(*op->user_begin()) &&
-      op.getValue().convertToDouble() == 0.0)
+  if (padFoldsIntoPool(op))
     return llvm::Error::success();
   kernels::TensorShape in = shapeOf(op.getInput());
   ArrayRef<int64_t> p = op.getPadding();
