@@ -33,41 +33,19 @@ constexpr int64_t kMaxDepth = 1 << 12;
 constexpr int64_t kMaxWidthFactor = 64;
 constexpr int64_t kMaxLabels = 1 << 20;
 
-/// The integer value of a JSON number that is integral (8 and 8.0 are, 8.5
-/// is not) and within +-2^62; std::nullopt otherwise.
-std::optional<int64_t> asInteger(const json::Value &value) {
-  if (value.kind() != json::Value::Number)
-    return std::nullopt;
-  // Integers written without a fraction or exponent are exact.
-  if (std::optional<uint64_t> u = value.getAsUINT64()) {
-    if (*u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-      return std::nullopt;
-    return static_cast<int64_t>(*u);
-  }
-  // Doubles (8.0, -3, 1e3) must be integral; keep them well inside int64
-  // (converting 2^63 would be undefined).
-  double d = *value.getAsNumber();
-  if (!(d > -9.0e18 && d < 9.0e18))
-    return std::nullopt;
-  return value.getAsInteger();
-}
+using json_util::asInteger;
 
 std::string quote(StringRef s) { return ("'" + s + "'").str(); }
 
 /// Reads fields of the top-level object, each error prefixed with the path.
-class ConfigReader {
+class ConfigReader : public json_util::ObjectFields {
 public:
-  ConfigReader(StringRef path, const json::Object &object)
-      : path(path), object(object) {}
-
-  Error error(const Twine &message) const {
-    return makeError(path + ": " + message);
-  }
+  using ObjectFields::ObjectFields;
 
   /// A positive integer in [1, max]; absent or null keeps `out`.
   Error readPositive(StringRef key, int64_t max, int64_t &out) const {
-    const json::Value *value = object.get(key);
-    if (!value || value->kind() == json::Value::Null)
+    const json::Value *value = get(key);
+    if (!value)
       return Error::success();
     std::optional<int64_t> v = asInteger(*value);
     if (!v || *v <= 0)
@@ -82,8 +60,8 @@ public:
   /// A non-empty array of integers in [1, max].
   Error readPositiveArray(StringRef key, int64_t max,
                           std::vector<int64_t> &out) const {
-    const json::Value *value = object.get(key);
-    if (!value || value->kind() == json::Value::Null)
+    const json::Value *value = get(key);
+    if (!value)
       return Error::success();
     auto typeError = [&] {
       return error(quote(key) +
@@ -106,21 +84,10 @@ public:
     return Error::success();
   }
 
-  Error readBool(StringRef key, bool &out) const {
-    const json::Value *value = object.get(key);
-    if (!value || value->kind() == json::Value::Null)
-      return Error::success();
-    std::optional<bool> v = value->getAsBoolean();
-    if (!v)
-      return error(quote(key) + " must be true or false");
-    out = *v;
-    return Error::success();
-  }
-
   /// A string; std::nullopt (and no error) when absent or null.
   Expected<std::optional<std::string>> readString(StringRef key) const {
-    const json::Value *value = object.get(key);
-    if (!value || value->kind() == json::Value::Null)
+    const json::Value *value = get(key);
+    if (!value)
       return std::nullopt;
     std::optional<StringRef> v = value->getAsString();
     if (!v)
@@ -162,8 +129,8 @@ public:
   }
 
   Error readGlobalPadding(GlobalPadding &out) const {
-    const json::Value *value = object.get("global_padding");
-    if (!value || value->kind() == json::Value::Null)
+    const json::Value *value = get("global_padding");
+    if (!value)
       return Error::success(); // null: PyTorch-style static padding
     std::optional<StringRef> v = value->getAsString();
     if (!v)
@@ -179,8 +146,8 @@ public:
   }
 
   Error readOutputStride(int64_t &out) const {
-    const json::Value *value = object.get("output_stride");
-    if (!value || value->kind() == json::Value::Null)
+    const json::Value *value = get("output_stride");
+    if (!value)
       return Error::success();
     std::optional<int64_t> v = asInteger(*value);
     if (!v)
@@ -193,8 +160,8 @@ public:
   }
 
   Error readOutFeatures(std::vector<std::string> &out) const {
-    const json::Value *value = object.get("out_features");
-    if (!value || value->kind() == json::Value::Null)
+    const json::Value *value = get("out_features");
+    if (!value)
       return Error::success();
     const json::Array *array = value->getAsArray();
     if (!array)
@@ -214,8 +181,7 @@ public:
   /// defaults ("LABEL_i", two of them) when neither key is present.
   Error readLabels(std::vector<std::string> &out) const {
     std::optional<int64_t> numLabels;
-    if (const json::Value *value = object.get("num_labels");
-        value && value->kind() != json::Value::Null) {
+    if (const json::Value *value = get("num_labels")) {
       std::optional<int64_t> v = asInteger(*value);
       if (!v || *v <= 0)
         return error("'num_labels' must be a positive integer");
@@ -225,8 +191,8 @@ public:
       numLabels = *v;
     }
 
-    const json::Value *value = object.get("id2label");
-    if (!value || value->kind() == json::Value::Null) {
+    const json::Value *value = get("id2label");
+    if (!value) {
       int64_t n = numLabels.value_or(2);
       out.clear();
       for (int64_t i = 0; i < n; ++i)
@@ -273,10 +239,6 @@ public:
       out.push_back(std::move(*name));
     return Error::success();
   }
-
-private:
-  StringRef path;
-  const json::Object &object;
 };
 
 } // namespace

@@ -20,6 +20,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,14 @@ namespace bitc {
 /// A one-line error carrying `message` verbatim.
 inline llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Whether anything is at `path`, a dangling symbolic link included, so that
+/// a broken link (a Hugging Face cache whose blob is gone) is reported by
+/// mapRegularFile instead of being taken for an absent optional file.
+inline bool pathIsPresent(llvm::StringRef path) {
+  llvm::sys::fs::file_status status;
+  return !llvm::sys::fs::status(path, status, /*Follow=*/false);
 }
 
 /// Maps `path` read-only (memory-mapped when large enough). Only regular
@@ -40,6 +51,8 @@ mapRegularFile(llvm::StringRef path) {
   std::error_code ec = llvm::sys::fs::status(path, status);
   if (!ec && status.type() == llvm::sys::fs::file_type::directory_file)
     ec = std::make_error_code(std::errc::is_a_directory);
+  if (ec == std::errc::no_such_file_or_directory && pathIsPresent(path))
+    return makeError("dangling symbolic link");
   if (ec)
     return makeError(ec.message());
   if (status.type() != llvm::sys::fs::file_type::regular_file)
@@ -177,6 +190,62 @@ parseJsonStrict(llvm::StringRef text, llvm::StringRef what = "JSON") {
   }
   return std::move(*value);
 }
+
+/// The value of a JSON number that is integral (8 and 8.0 are, 8.5 is not)
+/// and well inside int64; std::nullopt for anything else.
+inline std::optional<int64_t> asInteger(const llvm::json::Value &value) {
+  if (value.kind() != llvm::json::Value::Number)
+    return std::nullopt;
+  // Integers written without a fraction or exponent are exact.
+  if (std::optional<uint64_t> u = value.getAsUINT64()) {
+    if (*u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return std::nullopt;
+    return static_cast<int64_t>(*u);
+  }
+  // Doubles (8.0, -3, 1e3) must be integral; keep them well inside int64
+  // (converting 2^63 would be undefined).
+  double d = *value.getAsNumber();
+  if (!(d > -9.0e18 && d < 9.0e18))
+    return std::nullopt;
+  return value.getAsInteger();
+}
+
+/// Typed reads of the members of one JSON object (config.json,
+/// preprocessor_config.json). Every error is one line, "<path>: <message>",
+/// naming the key. An absent key and a JSON null both read as "not given".
+class ObjectFields {
+public:
+  ObjectFields(llvm::StringRef path, const llvm::json::Object &object)
+      : path(path), object(object) {}
+
+  llvm::Error error(const llvm::Twine &message) const {
+    return makeError(path + ": " + message);
+  }
+
+  /// The member `key`, or nullptr when it is absent or null.
+  const llvm::json::Value *get(llvm::StringRef key) const {
+    const llvm::json::Value *value = object.get(key);
+    if (!value || value->kind() == llvm::json::Value::Null)
+      return nullptr;
+    return value;
+  }
+
+  /// A boolean; absent or null keeps `out`.
+  llvm::Error readBool(llvm::StringRef key, bool &out) const {
+    const llvm::json::Value *value = get(key);
+    if (!value)
+      return llvm::Error::success();
+    std::optional<bool> v = value->getAsBoolean();
+    if (!v)
+      return error("'" + key + "' must be true or false");
+    out = *v;
+    return llvm::Error::success();
+  }
+
+protected:
+  llvm::StringRef path;
+  const llvm::json::Object &object;
+};
 
 } // namespace json_util
 } // namespace bitc

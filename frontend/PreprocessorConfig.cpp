@@ -31,49 +31,21 @@ namespace {
 /// Image sizes above this are rejected (they would overflow pixel counts).
 constexpr int64_t kMaxImageSide = 1 << 16;
 
-std::optional<int64_t> asInteger(const json::Value &value) {
-  if (value.kind() != json::Value::Number)
-    return std::nullopt;
-  // Integers written without a fraction or exponent are exact.
-  if (std::optional<uint64_t> u = value.getAsUINT64()) {
-    if (*u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-      return std::nullopt;
-    return static_cast<int64_t>(*u);
-  }
-  // Doubles (8.0, -3, 1e3) must be integral; keep them well inside int64
-  // (converting 2^63 would be undefined).
-  double d = *value.getAsNumber();
-  if (!(d > -9.0e18 && d < 9.0e18))
-    return std::nullopt;
-  return value.getAsInteger();
-}
+using json_util::asInteger;
 
-bool isNull(const json::Value *value) {
-  return !value || value->kind() == json::Value::Null;
-}
-
-class ProcessorReader {
+class ProcessorReader : public json_util::ObjectFields {
 public:
-  ProcessorReader(StringRef path, const json::Object &object)
-      : path(path), object(object) {}
+  using ObjectFields::ObjectFields;
 
-  Error error(const Twine &message) const {
-    return makeError(path + ": " + message);
-  }
-
-  Error readBool(StringRef key, bool &out) const {
-    const json::Value *value = object.get(key);
-    if (!value)
-      return Error::success();
-    if (value->kind() == json::Value::Null) {
-      out = false; // HF stores None, which disables the step
+  /// A do_* switch: absent keeps `out`, null turns the step off (Hugging
+  /// Face stores None, which disables it).
+  Error readSwitch(StringRef key, bool &out) const {
+    if (const json::Value *value = object.get(key);
+        value && value->kind() == json::Value::Null) {
+      out = false;
       return Error::success();
     }
-    std::optional<bool> v = value->getAsBoolean();
-    if (!v)
-      return error("'" + key + "' must be true or false");
-    out = *v;
-    return Error::success();
+    return readBool(key, out);
   }
 
   /// A side length in [1, kMaxImageSide].
@@ -86,27 +58,32 @@ public:
     return v;
   }
 
+  /// {"height": H, "width": W} with valid sides; std::nullopt otherwise
+  /// (also for a null `sizes`).
+  std::optional<std::pair<int64_t, int64_t>>
+  heightAndWidth(const json::Object *sizes) const {
+    if (!sizes)
+      return std::nullopt;
+    std::optional<int64_t> height = side(sizes->get("height"));
+    std::optional<int64_t> width = side(sizes->get("width"));
+    if (!height || !width)
+      return std::nullopt;
+    return std::make_pair(*height, *width);
+  }
+
   Error readSize(PreprocessorConfig &config) const {
-    const json::Value *value = object.get("size");
-    if (isNull(value))
+    const json::Value *value = get("size");
+    if (!value)
       return Error::success();
     std::string expected =
         ("'size' must be a positive integer or an object with "
          "'shortest_edge' or 'height' and 'width' (each from 1 to " +
          Twine(kMaxImageSide) + ")")
             .str();
-    if (value->kind() == json::Value::Number) {
-      std::optional<int64_t> edge = side(value);
-      if (!edge)
-        return error(expected);
-      config.shortestEdge = *edge;
-      config.resizeToFixedSize = false;
-      return Error::success();
-    }
+    // A number or {"shortest_edge": N} resizes the shorter side to N.
     const json::Object *size = value->getAsObject();
-    if (!size)
-      return error(expected);
-    if (const json::Value *edgeValue = size->get("shortest_edge")) {
+    if (const json::Value *edgeValue =
+            size ? size->get("shortest_edge") : value) {
       std::optional<int64_t> edge = side(edgeValue);
       if (!edge)
         return error(expected);
@@ -114,47 +91,39 @@ public:
       config.resizeToFixedSize = false;
       return Error::success();
     }
-    std::optional<int64_t> height = side(size->get("height"));
-    std::optional<int64_t> width = side(size->get("width"));
-    if (!height || !width)
+    std::optional<std::pair<int64_t, int64_t>> hw = heightAndWidth(size);
+    if (!hw)
       return error(expected);
     config.resizeToFixedSize = true;
-    config.resizeHeight = *height;
-    config.resizeWidth = *width;
+    std::tie(config.resizeHeight, config.resizeWidth) = *hw;
     return Error::success();
   }
 
   Error readCropSize(PreprocessorConfig &config) const {
-    const json::Value *value = object.get("crop_size");
-    if (isNull(value))
+    const json::Value *value = get("crop_size");
+    if (!value)
       return Error::success();
     std::string expected =
         ("'crop_size' must be a positive integer or an object with "
          "'height' and 'width' (each from 1 to " +
          Twine(kMaxImageSide) + ")")
             .str();
+    std::optional<std::pair<int64_t, int64_t>> hw;
     if (value->kind() == json::Value::Number) {
-      std::optional<int64_t> edge = side(value);
-      if (!edge)
-        return error(expected);
-      config.cropHeight = config.cropWidth = *edge;
-      return Error::success();
+      if (std::optional<int64_t> edge = side(value))
+        hw = std::make_pair(*edge, *edge);
+    } else {
+      hw = heightAndWidth(value->getAsObject());
     }
-    const json::Object *crop = value->getAsObject();
-    if (!crop)
+    if (!hw)
       return error(expected);
-    std::optional<int64_t> height = side(crop->get("height"));
-    std::optional<int64_t> width = side(crop->get("width"));
-    if (!height || !width)
-      return error(expected);
-    config.cropHeight = *height;
-    config.cropWidth = *width;
+    std::tie(config.cropHeight, config.cropWidth) = *hw;
     return Error::success();
   }
 
   Error readResample(PreprocessorConfig &config) const {
-    const json::Value *value = object.get("resample");
-    if (isNull(value))
+    const json::Value *value = get("resample");
+    if (!value)
       return Error::success();
     std::optional<int64_t> v = asInteger(*value);
     if (!v || *v < 0 || *v > 5)
@@ -164,8 +133,8 @@ public:
   }
 
   Error readRescaleFactor(PreprocessorConfig &config) const {
-    const json::Value *value = object.get("rescale_factor");
-    if (isNull(value))
+    const json::Value *value = get("rescale_factor");
+    if (!value)
       return Error::success();
     std::optional<double> v = value->getAsNumber();
     if (!v || !std::isfinite(*v))
@@ -177,8 +146,8 @@ public:
   /// Three numbers, or one (a number or a one-element array) for all three.
   Error readTriple(StringRef key, bool nonZero,
                    std::array<double, 3> &out) const {
-    const json::Value *value = object.get(key);
-    if (isNull(value))
+    const json::Value *value = get(key);
+    if (!value)
       return Error::success();
     auto typeError = [&] {
       return error("'" + key + "' must be a number or an array of 3 numbers");
@@ -210,17 +179,13 @@ public:
       out[i] = numbers[i];
     return Error::success();
   }
-
-private:
-  StringRef path;
-  const json::Object &object;
 };
 
 } // namespace
 
 Expected<PreprocessorConfig> bitc::readPreprocessorConfig(StringRef path) {
   PreprocessorConfig config;
-  if (!llvm::sys::fs::exists(path))
+  if (!pathIsPresent(path))
     return config; // present == false: the processor's defaults
   Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = mapRegularFile(path);
   if (!buffer)
@@ -241,21 +206,21 @@ Expected<PreprocessorConfig> bitc::parsePreprocessorConfig(StringRef path,
 
   ProcessorReader reader(path, *object);
   config.present = true;
-  if (Error e = reader.readBool("do_resize", config.doResize))
+  if (Error e = reader.readSwitch("do_resize", config.doResize))
     return std::move(e);
   if (Error e = reader.readSize(config))
     return std::move(e);
   if (Error e = reader.readResample(config))
     return std::move(e);
-  if (Error e = reader.readBool("do_center_crop", config.doCenterCrop))
+  if (Error e = reader.readSwitch("do_center_crop", config.doCenterCrop))
     return std::move(e);
   if (Error e = reader.readCropSize(config))
     return std::move(e);
-  if (Error e = reader.readBool("do_rescale", config.doRescale))
+  if (Error e = reader.readSwitch("do_rescale", config.doRescale))
     return std::move(e);
   if (Error e = reader.readRescaleFactor(config))
     return std::move(e);
-  if (Error e = reader.readBool("do_normalize", config.doNormalize))
+  if (Error e = reader.readSwitch("do_normalize", config.doNormalize))
     return std::move(e);
   if (Error e =
           reader.readTriple("image_mean", /*nonZero=*/false, config.imageMean))
@@ -263,7 +228,7 @@ Expected<PreprocessorConfig> bitc::parsePreprocessorConfig(StringRef path,
   if (Error e =
           reader.readTriple("image_std", /*nonZero=*/true, config.imageStd))
     return std::move(e);
-  if (Error e = reader.readBool("do_convert_rgb", config.doConvertRgb))
+  if (Error e = reader.readSwitch("do_convert_rgb", config.doConvertRgb))
     return std::move(e);
   return config;
 }

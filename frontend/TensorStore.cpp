@@ -96,23 +96,18 @@ std::optional<DType> parseDType(StringRef name) {
 }
 
 std::optional<int64_t> asNonNegativeInteger(const json::Value &value) {
-  if (value.kind() != json::Value::Number)
+  std::optional<int64_t> v = json_util::asInteger(value); // 2.0 is, 2.5 not
+  if (!v || *v < 0)
     return std::nullopt;
-  if (std::optional<uint64_t> u = value.getAsUINT64()) {
-    if (*u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-      return std::nullopt;
-    return static_cast<int64_t>(*u);
-  }
-  double d = *value.getAsNumber(); // 2.0 is accepted, 2.5 is not
-  if (!(d >= 0 && d < 9.0e18))
-    return std::nullopt;
-  return value.getAsInteger();
+  return v;
 }
 
 /// A header entry that passed every per-tensor check.
 struct Entry {
   TensorInfo info;
   uint64_t begin, end;
+  /// The only problem is that the data ends before the tensor does.
+  bool pastEnd = false;
 };
 
 /// Checks one header entry against the data section; on success fills
@@ -169,7 +164,10 @@ std::optional<std::string> checkEntry(StringRef name, const json::Value &value,
   if (*begin > *end)
     return "data_offsets " + offsetsString(*begin, *end) +
            " are reversed (begin > end)";
-  if (*end > data.size())
+  entry.begin = *begin;
+  entry.end = *end;
+  entry.pastEnd = *end > data.size();
+  if (entry.pastEnd)
     return "data_offsets " + offsetsString(*begin, *end) +
            " lie outside the data section (" + std::to_string(data.size()) +
            " bytes)";
@@ -183,8 +181,6 @@ std::optional<std::string> checkEntry(StringRef name, const json::Value &value,
   entry.info.shape = std::move(shape);
   entry.info.bytes = ArrayRef<uint8_t>(
       reinterpret_cast<const uint8_t *>(data.data()) + *begin, *end - *begin);
-  entry.begin = *begin;
-  entry.end = *end;
   return std::nullopt;
 }
 
@@ -257,6 +253,14 @@ std::vector<TensorInfo> parseSafetensors(StringRef path,
   llvm::sort(names);
 
   std::vector<Entry> entries;
+  // Tensors that end past the data: one is reported as it is; several mean
+  // a truncated file, reported in one line naming the one that ends last.
+  struct PastEnd {
+    std::string line;
+    StringRef name;
+    uint64_t end;
+  };
+  std::vector<PastEnd> pastEnd;
   for (StringRef name : names) {
     const json::Value &value = *object->get(name);
     if (name == "__metadata__") {
@@ -270,10 +274,28 @@ std::vector<TensorInfo> parseSafetensors(StringRef path,
     }
     Entry entry;
     if (std::optional<std::string> problem =
-            checkEntry(name, value, data, entry))
-      errors.add(path + ": tensor '" + name + "': " + *problem);
-    else
+            checkEntry(name, value, data, entry)) {
+      if (entry.pastEnd)
+        pastEnd.push_back(
+            {(path + ": tensor '" + name + "': " + *problem).str(), name,
+             entry.end});
+      else
+        errors.add(path + ": tensor '" + name + "': " + *problem);
+    } else {
       entries.push_back(std::move(entry));
+    }
+  }
+  if (pastEnd.size() == 1) {
+    errors.add(pastEnd[0].line);
+  } else if (pastEnd.size() > 1) {
+    const PastEnd &last =
+        *llvm::max_element(pastEnd, [](const PastEnd &a, const PastEnd &b) {
+          return a.end < b.end;
+        });
+    errors.add(path + ": truncated: the data section holds " +
+               Twine(data.size()) + " bytes but " + Twine(pastEnd.size()) +
+               " tensors end past it (tensor '" + last.name + "' ends at " +
+               Twine(last.end) + ")");
   }
   if (errors.count() != errorsBefore)
     return {};
@@ -457,18 +479,18 @@ TensorStore::openDirectory(StringRef modelDir) {
     return makeError(modelDir + ": not a directory");
 
   std::string single = joinPath(modelDir, "model.safetensors");
-  if (llvm::sys::fs::exists(single))
+  if (pathIsPresent(single))
     return openFile(single);
 
   std::string indexPath = joinPath(modelDir, "model.safetensors.index.json");
-  if (llvm::sys::fs::exists(indexPath))
+  if (pathIsPresent(indexPath))
     return openShards(modelDir, indexPath, /*pytorchShards=*/false);
   // The older torch.save layout, single or sharded.
   std::string bin = joinPath(modelDir, "pytorch_model.bin");
-  if (llvm::sys::fs::exists(bin))
+  if (pathIsPresent(bin))
     return openPytorchBin(bin);
   std::string binIndex = joinPath(modelDir, "pytorch_model.bin.index.json");
-  if (llvm::sys::fs::exists(binIndex))
+  if (pathIsPresent(binIndex))
     return openShards(modelDir, binIndex, /*pytorchShards=*/true);
   return makeError(modelDir + ": no model.safetensors, "
                               "model.safetensors.index.json, "

@@ -2,6 +2,8 @@
 
 #include "ir/WeightData.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/Support/Endian.h"
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::bit;
@@ -21,11 +23,16 @@ mlir::bit::getWeightData(WeightOp op, std::vector<float> &storage) {
       return op.emitOpError()
              << "weights of '" << op.getParam() << "' hold " << bytes.size()
              << " bytes, expected " << count * 4;
-    if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(float) == 0)
+    if (llvm::sys::IsLittleEndianHost &&
+        reinterpret_cast<uintptr_t>(bytes.data()) % alignof(float) == 0)
       return ArrayRef<float>(reinterpret_cast<const float *>(bytes.data()),
                              count);
+    // Unaligned (or a big-endian host): copy the little-endian words.
     storage.resize(count);
-    std::memcpy(storage.data(), bytes.data(), bytes.size());
+    for (int64_t i = 0; i < count; ++i) {
+      uint32_t bits = llvm::support::endian::read32le(bytes.data() + 4 * i);
+      std::memcpy(&storage[i], &bits, sizeof bits);
+    }
     return ArrayRef<float>(storage);
   }
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {

@@ -2,6 +2,7 @@
 
 #include "tools/bitc/CommandLine.h"
 #include "tools/bitc/Commands.h"
+#include "tools/bitc/Lowering.h"
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -36,6 +37,53 @@ std::optional<int> parseCommandLine(const std::string &command,
     return 0;
   }
   return std::nullopt;
+}
+
+void addCheckpointOptions(po::options_description &visible, LoadOptions &load,
+                          std::string &wsEps) {
+  visible.add_options()(
+      "arch", po::value<std::string>(&load.arch),
+      "Google .npz: the model, e.g. BiT-M-R50x1 (default: from the file "
+      "name)")("ws-eps", po::value<std::string>(&wsEps),
+               "weight-standardization epsilon (default 1e-8; Google .npz "
+               "1e-10)")("reject-nonfinite",
+                         po::bool_switch(&load.rejectNonFinite),
+                         "refuse weights holding NaN or infinity (default: "
+                         "a warning per tensor)");
+}
+
+bool applyCheckpointOptions(const std::string &command,
+                            const po::variables_map &vm,
+                            const std::string &wsEps, LoadOptions &load) {
+  if (!vm.count("ws-eps"))
+    return true;
+  if (llvm::Error err = parseWsEps(wsEps, load)) {
+    reportError(command + ": " + llvm::toString(std::move(err)));
+    return false;
+  }
+  return true;
+}
+
+void addPipelineSwitches(po::options_description &visible) {
+  visible.add_options()("no-passes", "stop after import (no pass pipeline)")(
+      "no-fuse", "disable every fusion (group norm, residual, tiled stats)")(
+      "no-fuse-group-norm", "keep group norms as separate ops")(
+      "no-fuse-residual", "keep residual adds as separate ops")(
+      "no-tile-group-norm",
+      "reduce group-norm statistics in a separate pass over the tensor");
+}
+
+void applyPipelineSwitches(const po::variables_map &vm,
+                           LoweringOptions &lowering) {
+  lowering.runPasses = !vm.count("no-passes");
+  bool noFuse = vm.count("no-fuse");
+  mlir::bit::PipelineOptions &pipeline = lowering.pipeline;
+  if (noFuse || vm.count("no-fuse-group-norm"))
+    pipeline.fuseGroupNorm = false;
+  if (noFuse || vm.count("no-fuse-residual"))
+    pipeline.fuseResidual = false;
+  if (noFuse || vm.count("no-tile-group-norm"))
+    pipeline.tileGroupNorm = false;
 }
 
 } // namespace bitc

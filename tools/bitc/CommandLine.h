@@ -22,6 +22,29 @@ parseCommandLine(const std::string &command,
                  const boost::program_options::options_description &visible,
                  std::string &model, boost::program_options::variables_map &vm);
 
+struct LoweringOptions;
+struct LoadOptions;
+
+/// Adds the checkpoint options shared by the subcommands: --arch, --ws-eps
+/// (its text is stored in `wsEps`) and --reject-nonfinite.
+void addCheckpointOptions(boost::program_options::options_description &visible,
+                          LoadOptions &load, std::string &wsEps);
+
+/// Completes `load` from the options added by addCheckpointOptions; false
+/// (after reporting `bitc: error: <command>: ...`) when --ws-eps is invalid.
+bool applyCheckpointOptions(const std::string &command,
+                            const boost::program_options::variables_map &vm,
+                            const std::string &wsEps, LoadOptions &load);
+
+/// Adds the pass pipeline switches shared by `bitc compile` and `bitc run`:
+/// --no-passes, --no-fuse, --no-fuse-group-norm, --no-fuse-residual and
+/// --no-tile-group-norm.
+void addPipelineSwitches(boost::program_options::options_description &visible);
+
+/// Applies the switches added by addPipelineSwitches to `lowering`.
+void applyPipelineSwitches(const boost::program_options::variables_map &vm,
+                           LoweringOptions &lowering);
+
 } // namespace bitc
 
 #endif // BITC_TOOLS_BITC_COMMANDLINE_H

@@ -17,6 +17,9 @@ int runRunCommand(const std::vector<std::string> &args);
 /// Prints `bitc: error: <line>` for every line of `message`.
 void reportError(const std::string &message);
 
+/// Prints `bitc: warning: <message>`.
+void reportWarning(const std::string &message);
+
 /// The version line printed by `--version`.
 std::string versionString();
 

@@ -17,6 +17,11 @@ void reportError(const std::string &message) {
   llvm::errs().flush();
 }
 
+void reportWarning(const std::string &message) {
+  llvm::errs() << "bitc: warning: " << message << "\n";
+  llvm::errs().flush();
+}
+
 std::string versionString() {
   return std::string("bitc ") + BITC_VERSION_STRING + " (LLVM/MLIR " +
          LLVM_VERSION_STRING + ", Halide 14)";

@@ -161,6 +161,18 @@ int compile(const CompileOptions &options) {
   PhaseReporter phases(!options.quiet &&
                            llvm::sys::Process::StandardErrIsDisplayed(),
                        options.verbose && !options.quiet);
+  // The C header goes next to the object: m.o -> m.h.
+  llvm::SmallString<256> headerPath(options.output);
+  llvm::sys::path::replace_extension(headerPath, "h");
+  // Outputs that cannot be written are refused before any work is done.
+  std::vector<llvm::StringRef> outputs = {options.output};
+  if (options.emit != "mlir")
+    outputs.push_back(headerPath);
+  for (llvm::StringRef path : outputs)
+    if (llvm::Error err = checkOutputPath(path)) {
+      reportError(llvm::toString(std::move(err)));
+      return 1;
+    }
   phases.begin("import");
   auto model = loadModel(options.modelDir, options.load);
   if (!model) {
@@ -203,9 +215,7 @@ int compile(const CompileOptions &options) {
   object.target = options.target;
   object.library = options.emit == "lib";
   object.objectPath = options.output;
-  llvm::SmallString<256> header(options.output);
-  llvm::sys::path::replace_extension(header, "h");
-  object.headerPath = header.str().str();
+  object.headerPath = headerPath.str().str();
   object.runtimeBitcode = runtimeBitcodePath();
   object.threads = options.threads;
   object.profile = options.profile;
@@ -277,12 +287,6 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "else 224)")(
       "batch", po::value<int64_t>(&options.lowering.batch)->default_value(1),
       "static batch size of the compiled forward")(
-      "no-passes", "stop after import (no pass pipeline)")(
-      "no-fuse", "disable every fusion (group norm, residual, tiled stats)")(
-      "no-fuse-group-norm", "keep group norms as separate ops")(
-      "no-fuse-residual", "keep residual adds as separate ops")(
-      "no-tile-group-norm",
-      "reduce group-norm statistics in a separate pass over the tensor")(
       "stats-tile-pixels",
       po::value<int64_t>(&options.lowering.pipeline.statsTilePixels)
           ->default_value(1024),
@@ -290,14 +294,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "mlir-print-ir-after-all", "print the IR after every pass to stderr")(
       "elide-weights", po::bool_switch(&options.elideWeights),
       "with --emit=mlir: print weight blobs as placeholders")(
-      "arch", po::value<std::string>(&options.load.arch),
-      "Google .npz: the model, e.g. BiT-M-R50x1 (default: from the file "
-      "name)")("ws-eps", po::value<std::string>(&wsEps),
-               "weight-standardization epsilon (default 1e-8; Google .npz "
-               "1e-10)")(
       "profile", po::bool_switch(&options.profile),
       "time every kernel call; each forward call prints a table per kernel "
       "and per op to stderr (BITC_PROFILE_EVERY=N: every N calls, 0: never)");
+  addPipelineSwitches(visible);
+  addCheckpointOptions(visible, options.load, wsEps);
   po::variables_map vm;
   if (std::optional<int> done =
           parseCommandLine("compile", args, visible, options.modelDir, vm))
@@ -326,23 +327,14 @@ int runCompileCommand(const std::vector<std::string> &args) {
                 std::to_string(options.lowering.batch));
     return 1;
   }
-  if (vm.count("ws-eps"))
-    if (llvm::Error err = parseWsEps(wsEps, options.load)) {
-      reportError("compile: " + llvm::toString(std::move(err)));
-      return 1;
-    }
+  if (!applyCheckpointOptions("compile", vm, wsEps, options.load))
+    return 1;
+  options.load.quiet = options.quiet;
   if (options.lowering.pipeline.statsTilePixels < 1) {
     reportError("compile: --stats-tile-pixels must be positive");
     return 1;
   }
-  mlir::bit::PipelineOptions &pipeline = options.lowering.pipeline;
-  options.lowering.runPasses = !vm.count("no-passes");
-  if (vm.count("no-fuse") || vm.count("no-fuse-group-norm"))
-    pipeline.fuseGroupNorm = false;
-  if (vm.count("no-fuse") || vm.count("no-fuse-residual"))
-    pipeline.fuseResidual = false;
-  if (vm.count("no-fuse") || vm.count("no-tile-group-norm"))
-    pipeline.tileGroupNorm = false;
+  applyPipelineSwitches(vm, options.lowering);
   options.lowering.printIRAfterAll = vm.count("mlir-print-ir-after-all");
   return compile(options);
 }

@@ -183,10 +183,9 @@ int runInspectCommand(const std::vector<std::string> &args) {
                                                     "show the version")(
       "image-size", po::value<std::string>(&imageSize),
       "input size N or HxW (default: crop_size, else 224)")(
-      "batch", po::value<int64_t>(&batch)->default_value(1), "batch size")(
-      "arch", po::value<std::string>(&load.arch),
-      "Google .npz: the model, e.g. BiT-M-R50x1 (default: from the file "
-      "name)");
+      "batch", po::value<int64_t>(&batch)->default_value(1), "batch size");
+  std::string wsEps;
+  addCheckpointOptions(visible, load, wsEps);
   po::variables_map vm;
   if (std::optional<int> done =
           parseCommandLine("inspect", args, visible, modelDir, vm))
@@ -199,6 +198,8 @@ int runInspectCommand(const std::vector<std::string> &args) {
     reportError("inspect: --batch must be between 1 and 4096");
     return 1;
   }
+  if (!applyCheckpointOptions("inspect", vm, wsEps, load))
+    return 1;
   return inspect(modelDir, imageSize, batch, load);
 }
 

@@ -2,8 +2,11 @@
 
 #include "tools/bitc/ModelLoader.h"
 #include "frontend/CheckpointSchema.h"
+#include "frontend/NonFiniteWeights.h"
 #include "frontend/NpzCheckpoint.h"
+#include "tools/bitc/Commands.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include <cmath>
@@ -28,6 +31,24 @@ static PreprocessorConfig googlePreprocessing() {
   pre.imageMean = {0.5, 0.5, 0.5};
   pre.imageStd = {0.5, 0.5, 0.5};
   return pre;
+}
+
+/// The tensor set against the config, then the values: NaN or infinity is
+/// a warning per tensor, or an error with --reject-nonfinite.
+static llvm::Error checkWeights(LoadedModel &model,
+                                const LoadOptions &options) {
+  if (llvm::Error err =
+          validateTensorSet(*model.store, expectedTensors(model.config)))
+    return err;
+  auto nonFinite = describeNonFiniteWeights(*model.store);
+  if (!nonFinite)
+    return nonFinite.takeError();
+  if (options.rejectNonFinite && !nonFinite->empty())
+    return makeError(llvm::join(*nonFinite, "\n"));
+  if (!options.quiet)
+    for (const std::string &line : *nonFinite)
+      reportWarning(line);
+  return llvm::Error::success();
 }
 
 /// The only .npz of a directory without Hugging Face weights, or "".
@@ -107,8 +128,7 @@ static llvm::Expected<LoadedModel> loadGoogleNpz(llvm::StringRef path,
       model.preprocessor = *preprocessor;
     }
   }
-  if (llvm::Error err =
-          validateTensorSet(*model.store, expectedTensors(model.config)))
+  if (llvm::Error err = checkWeights(model, options))
     return std::move(err);
   return model;
 }
@@ -153,8 +173,7 @@ llvm::Expected<LoadedModel> loadModel(llvm::StringRef directory,
   if (!store)
     return store.takeError();
   model.store = std::move(*store);
-  if (llvm::Error err =
-          validateTensorSet(*model.store, expectedTensors(model.config)))
+  if (llvm::Error err = checkWeights(model, options))
     return std::move(err);
   return model;
 }

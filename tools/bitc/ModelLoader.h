@@ -30,10 +30,16 @@ struct LoadOptions {
   std::string arch;
   /// Weight-standardization epsilon (default 1e-8, Google .npz 1e-10).
   std::optional<double> wsEps;
+  /// A tensor holding NaN or infinity is an error (default: a warning).
+  bool rejectNonFinite = false;
+  /// Print no warnings.
+  bool quiet = false;
 };
 
 /// Reads config.json, preprocessor_config.json (optional) and the weights,
 /// and checks the tensor set against the config. Every problem is reported.
+/// Tensors holding NaN or infinity are reported as warnings (`bitc: warning:`
+/// on stderr), or as errors with `rejectNonFinite`.
 /// `path` is a Hugging Face model directory, a Google .npz file, or a
 /// directory holding one .npz (with an optional config.json).
 llvm::Expected<LoadedModel> loadModel(llvm::StringRef path,

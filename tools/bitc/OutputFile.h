@@ -10,6 +10,11 @@
 
 namespace bitc {
 
+/// Fails (one line, "<path>: cannot write: <why>") when `path` cannot be
+/// created: it is a directory, or its directory is missing or is not one.
+/// Called before any work is done, so such a mistake costs no compile time.
+llvm::Error checkOutputPath(llvm::StringRef path);
+
 /// Writes `path` through a temporary file in the same directory and renames
 /// it into place only when `write` succeeds, so a failed or interrupted
 /// compile never leaves a partial output behind. "-" writes to stdout.

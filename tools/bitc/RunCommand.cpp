@@ -160,14 +160,9 @@ int runRunCommand(const std::vector<std::string> &args) {
       "input size N or HxW (checkpoint only)")(
       "batch", po::value<int64_t>(&lowering.batch)->default_value(1),
       "batch size (checkpoint only)")(
-      "no-passes", "checkpoint: run the imported graph without passes")(
-      "no-fuse", "checkpoint: run the pipeline without fusions")(
-      "pipeline", "MLIR file: run the default pipeline before executing")(
-      "arch", po::value<std::string>(&load.arch),
-      "Google .npz: the model, e.g. BiT-M-R50x1 (default: from the file "
-      "name)")("ws-eps", po::value<std::string>(&wsEps),
-               "weight-standardization epsilon (default 1e-8; Google .npz "
-               "1e-10)");
+      "pipeline", "MLIR file: run the default pipeline before executing");
+  addPipelineSwitches(visible);
+  addCheckpointOptions(visible, load, wsEps);
   po::variables_map vm;
   if (std::optional<int> done =
           parseCommandLine("run", args, visible, modelPath, vm))
@@ -181,23 +176,19 @@ int runRunCommand(const std::vector<std::string> &args) {
     reportError("run: --batch must be between 1 and 4096");
     return 1;
   }
-  if (vm.count("ws-eps"))
-    if (llvm::Error err = parseWsEps(wsEps, load)) {
-      reportError("run: " + llvm::toString(std::move(err)));
-      return 1;
-    }
+  if (!applyCheckpointOptions("run", vm, wsEps, load))
+    return 1;
+  if (llvm::Error err = checkOutputPath(outputPath)) {
+    reportError(llvm::toString(std::move(err)));
+    return 1;
+  }
   bool isMlir = llvm::StringRef(modelPath).ends_with(".mlir") &&
                 !llvm::sys::fs::is_directory(modelPath);
-  if (isMlir) {
+  // Checkpoints are lowered like `bitc compile` lowers them; an MLIR file
+  // runs as given unless --pipeline asks for the (switch-selected) passes.
+  applyPipelineSwitches(vm, lowering);
+  if (isMlir)
     lowering.runPasses = vm.count("pipeline");
-  } else {
-    lowering.runPasses = !vm.count("no-passes");
-    if (vm.count("no-fuse")) {
-      lowering.pipeline.fuseGroupNorm = false;
-      lowering.pipeline.fuseResidual = false;
-      lowering.pipeline.tileGroupNorm = false;
-    }
-  }
   return run(modelPath, inputPath, outputPath, lowering, isMlir, load);
 }
 

@@ -179,6 +179,11 @@ def case_config_duplicate_key(out, cfg, header, data, dtype):
     write(os.path.join(out, "config.json"), text.encode())
 
 
+def case_config_duplicate_label(out, cfg, header, data, dtype):
+    text = json.dumps(cfg, indent=2).replace('"0": "cat",', '"0": "cat",\n    "0": "kitten",', 1)
+    write(os.path.join(out, "config.json"), text.encode())
+
+
 def case_config_deep(out, cfg, header, data, dtype):
     text = json.dumps(cfg)[:-1] + ', "x": ' + "[" * 100000 + "]" * 100000 + "}"
     write(os.path.join(out, "config.json"), text.encode())
@@ -305,6 +310,132 @@ def case_metadata_not_strings(out, cfg, header, data, dtype):
     return False
 
 
+def case_empty_file(out, cfg, header, data, dtype):
+    write(os.path.join(out, "model.safetensors"), b"")
+    return False
+
+
+def case_length_only(out, cfg, header, data, dtype):
+    # Cut right after the 8-byte header length.
+    full = safetensors(encode_header(header), data)
+    write(os.path.join(out, "model.safetensors"), full[:8])
+    return False
+
+
+def case_header_only(out, cfg, header, data, dtype):
+    # Cut right after the JSON header: no tensor data at all.
+    text = encode_header(header)
+    write(os.path.join(out, "model.safetensors"), safetensors(text, b""))
+    return False
+
+
+def case_truncated_mid_data(out, cfg, header, data, dtype):
+    # Cut in the middle of the data section: every later tensor is gone.
+    write(os.path.join(out, "model.safetensors"), safetensors(encode_header(header), data[: len(data) // 2]))
+    return False
+
+
+def case_misaligned(out, cfg, header, data, dtype):
+    # The header padded to 8k+1 bytes: every tensor starts at an odd file
+    # offset (valid safetensors; the data must be copied, not viewed).
+    text = encode_header(header) + b" "
+    write(os.path.join(out, "model.safetensors"), safetensors(text, data))
+    return False
+
+
+def case_entry_duplicate_key(out, cfg, header, data, dtype):
+    text = encode_header(header)
+    entry = json.dumps(header[CONV1], separators=(",", ":")).encode()
+    doubled = entry.replace(b'"dtype":', b'"dtype":"F16","dtype":', 1)
+    write(os.path.join(out, "model.safetensors"), safetensors(text.replace(entry, doubled, 1), data))
+    return False
+
+
+def case_metadata_duplicate_key(out, cfg, header, data, dtype):
+    text = encode_header(header).replace(b'{"format":"pt"}', b'{"format":"pt","format":"np"}', 1)
+    write(os.path.join(out, "model.safetensors"), safetensors(text, data))
+    return False
+
+
+def case_made_up_dtype(out, cfg, header, data, dtype):
+    header[CONV1]["dtype"] = "F33"
+
+
+def case_dtype_not_string(out, cfg, header, data, dtype):
+    header[CONV1]["dtype"] = 32
+
+
+def case_entry_not_object(out, cfg, header, data, dtype):
+    header[CONV1] = [header[CONV1]["dtype"], header[CONV1]["shape"]]
+
+
+def case_entry_missing_dtype(out, cfg, header, data, dtype):
+    del header[CONV1]["dtype"]
+
+
+def case_entry_missing_shape(out, cfg, header, data, dtype):
+    del header[CONV1]["shape"]
+
+
+def case_entry_missing_offsets(out, cfg, header, data, dtype):
+    del header[CONV1]["data_offsets"]
+
+
+def case_offsets_negative(out, cfg, header, data, dtype):
+    b, e = header[CONV1]["data_offsets"]
+    header[CONV1]["data_offsets"] = [-256, e - b - 256]
+
+
+def case_offsets_three(out, cfg, header, data, dtype):
+    header[CONV1]["data_offsets"] = header[CONV1]["data_offsets"] + [0]
+
+
+def set_values(header, data, name, values):
+    """Overwrites the first elements of tensor `name` (F32 only)."""
+    b, _ = header[name]["data_offsets"]
+    raw = bytearray(data)
+    raw[b:b + 4 * len(values)] = struct.pack("<%df" % len(values), *values)
+    return bytes(raw)
+
+
+def case_nonfinite(out, cfg, header, data, dtype):
+    # conv1: a NaN at index 0 and an infinity; classifier bias: -inf at 2.
+    data = set_values(header, data, CONV1, [float("nan"), 0.5, float("inf")])
+    data = set_values(header, data, "classifier.1.bias", [0.0, 0.0, float("-inf")])
+    write(os.path.join(out, "model.safetensors"), safetensors(encode_header(header), data))
+    return False
+
+
+def case_config_empty(out, cfg, header, data, dtype):
+    write(os.path.join(out, "config.json"), b"")
+
+
+def case_config_is_directory(out, cfg, header, data, dtype):
+    os.remove(os.path.join(out, "config.json"))
+    os.mkdir(os.path.join(out, "config.json"))
+
+
+def case_weights_are_directory(out, cfg, header, data, dtype):
+    os.mkdir(os.path.join(out, "model.safetensors"))
+    return False
+
+
+def case_preprocessor_is_directory(out, cfg, header, data, dtype):
+    os.remove(os.path.join(out, "preprocessor_config.json"))
+    os.mkdir(os.path.join(out, "preprocessor_config.json"))
+
+
+def case_weights_dangling_link(out, cfg, header, data, dtype):
+    # A Hugging Face cache snapshot whose blob was deleted.
+    os.symlink("../blobs/0123abcd", os.path.join(out, "model.safetensors"))
+    return False
+
+
+def case_preprocessor_dangling_link(out, cfg, header, data, dtype):
+    os.remove(os.path.join(out, "preprocessor_config.json"))
+    os.symlink("../blobs/4567ef", os.path.join(out, "preprocessor_config.json"))
+
+
 def write_shards(out, header, data, count=2):
     names = list(header)  # data order
     per = (len(names) + count - 1) // count
@@ -339,6 +470,21 @@ def case_sharded_wrong_map(out, cfg, header, data, dtype):
     index = write_shards(out, header, data)
     index["weight_map"]["classifier.1.bias"] = "model-00001-of-00002.safetensors"
     write_json(os.path.join(out, "model.safetensors.index.json"), index)
+    return False
+
+
+def case_sharded_truncated_shard(out, cfg, header, data, dtype):
+    write_shards(out, header, data)
+    path = os.path.join(out, "model-00002-of-00002.safetensors")
+    with open(path, "rb") as f:
+        shard = f.read()
+    write(path, shard[:-4])
+    return False
+
+
+def case_sharded_index_bad_json(out, cfg, header, data, dtype):
+    write_shards(out, header, data)
+    write(os.path.join(out, "model.safetensors.index.json"), b'{"weight_map": {')
     return False
 
 
