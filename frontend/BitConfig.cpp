@@ -282,12 +282,10 @@ Expected<BitConfig> bitc::readBitConfig(StringRef path) {
 }
 
 Expected<BitConfig> bitc::parseBitConfig(StringRef path, StringRef text) {
-  Expected<json::Value> parsed = json_util::parseJsonStrict(text);
+  Expected<json::Value> parsed = json_util::parseJsonObject(path, text);
   if (!parsed)
-    return makeError(path + ": " + llvm::toString(parsed.takeError()));
+    return parsed.takeError();
   const json::Object *object = parsed->getAsObject();
-  if (!object)
-    return makeError(path + ": expected a JSON object at the top level");
 
   ConfigReader reader(path, *object);
   BitConfig config;

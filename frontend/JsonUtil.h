@@ -191,6 +191,18 @@ parseJsonStrict(llvm::StringRef text, llvm::StringRef what = "JSON") {
   return std::move(*value);
 }
 
+/// Parses `text`, the contents of `path`, with parseJsonStrict into a JSON
+/// object. Every error is one line starting with "<path>: ".
+inline llvm::Expected<llvm::json::Value> parseJsonObject(llvm::StringRef path,
+                                                         llvm::StringRef text) {
+  llvm::Expected<llvm::json::Value> parsed = parseJsonStrict(text);
+  if (!parsed)
+    return makeError(path + ": " + llvm::toString(parsed.takeError()));
+  if (!parsed->getAsObject())
+    return makeError(path + ": expected a JSON object at the top level");
+  return std::move(*parsed);
+}
+
 /// The value of a JSON number that is integral (8 and 8.0 are, 8.5 is not)
 /// and well inside int64; std::nullopt for anything else.
 inline std::optional<int64_t> asInteger(const llvm::json::Value &value) {

@@ -197,12 +197,10 @@ Expected<PreprocessorConfig> bitc::readPreprocessorConfig(StringRef path) {
 Expected<PreprocessorConfig> bitc::parsePreprocessorConfig(StringRef path,
                                                            StringRef text) {
   PreprocessorConfig config;
-  Expected<json::Value> parsed = json_util::parseJsonStrict(text);
+  Expected<json::Value> parsed = json_util::parseJsonObject(path, text);
   if (!parsed)
-    return makeError(path + ": " + llvm::toString(parsed.takeError()));
+    return parsed.takeError();
   const json::Object *object = parsed->getAsObject();
-  if (!object)
-    return makeError(path + ": expected a JSON object at the top level");
 
   ProcessorReader reader(path, *object);
   config.present = true;

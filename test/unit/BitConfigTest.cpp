@@ -64,23 +64,9 @@ TEST(StageWidth, SmallWidthsRoundUp) {
   EXPECT_EQ(config.stageMidWidth(1), 8);
 }
 
-class BitConfigFile : public ::testing::Test {
+class BitConfigFile : public JsonFileTest<BitConfig> {
 protected:
-  llvm::Expected<BitConfig> read(llvm::StringRef text) {
-    path = dir.write("config.json", text);
-    return readBitConfig(path);
-  }
-  /// The error for `text`, with the "<path>: " prefix checked and removed.
-  std::string error(llvm::StringRef text) {
-    llvm::Expected<BitConfig> config = read(text);
-    std::string msg = message(config);
-    std::string prefix = path + ": ";
-    EXPECT_EQ(msg.compare(0, prefix.size(), prefix), 0) << msg;
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
-    return msg.size() >= prefix.size() ? msg.substr(prefix.size()) : msg;
-  }
-  TempDir dir;
-  std::string path;
+  BitConfigFile() : JsonFileTest("config.json", readBitConfig) {}
 };
 
 TEST_F(BitConfigFile, Defaults) {

@@ -10,22 +10,10 @@ using namespace bitc::test;
 
 namespace {
 
-class PreprocessorFile : public ::testing::Test {
+class PreprocessorFile : public JsonFileTest<PreprocessorConfig> {
 protected:
-  llvm::Expected<PreprocessorConfig> read(llvm::StringRef text) {
-    path = dir.write("preprocessor_config.json", text);
-    return readPreprocessorConfig(path);
-  }
-  std::string error(llvm::StringRef text) {
-    llvm::Expected<PreprocessorConfig> config = read(text);
-    std::string msg = message(config);
-    std::string prefix = path + ": ";
-    EXPECT_EQ(msg.compare(0, prefix.size(), prefix), 0) << msg;
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
-    return msg.size() >= prefix.size() ? msg.substr(prefix.size()) : msg;
-  }
-  TempDir dir;
-  std::string path;
+  PreprocessorFile()
+      : JsonFileTest("preprocessor_config.json", readPreprocessorConfig) {}
 };
 
 TEST_F(PreprocessorFile, MissingFileGivesDefaults) {

@@ -70,6 +70,36 @@ template <typename T> std::string message(llvm::Expected<T> &value) {
   return llvm::toString(value.takeError());
 }
 
+/// Writes a JSON file named `fileName` and reads it with `reader`
+/// (readBitConfig, readPreprocessorConfig).
+template <typename T> class JsonFileTest : public ::testing::Test {
+protected:
+  using Reader = llvm::Expected<T> (*)(llvm::StringRef);
+  JsonFileTest(std::string fileName, Reader reader)
+      : fileName(std::move(fileName)), reader(reader) {}
+
+  llvm::Expected<T> read(llvm::StringRef text) {
+    path = dir.write(fileName, text);
+    return reader(path);
+  }
+  /// The error for `text`, checked to be one line starting with "<path>: ",
+  /// without that prefix.
+  std::string error(llvm::StringRef text) {
+    llvm::Expected<T> value = read(text);
+    std::string msg = message(value);
+    std::string prefix = path + ": ";
+    EXPECT_EQ(msg.compare(0, prefix.size(), prefix), 0) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    return msg.size() >= prefix.size() ? msg.substr(prefix.size()) : msg;
+  }
+  TempDir dir;
+  std::string path;
+
+private:
+  std::string fileName;
+  Reader reader;
+};
+
 inline std::string le64(uint64_t v) {
   std::string s(8, '\0');
   for (int i = 0; i < 8; ++i)
