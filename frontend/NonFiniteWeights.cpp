@@ -18,6 +18,9 @@ bitc::describeNonFiniteWeights(TensorStore &store, size_t maxLines) {
     for (size_t i = 0, e = values->size(); i < e; ++i)
       if (!std::isfinite((*values)[i]) && bad++ == 0)
         first = i;
+    // The scan must not keep a whole mapped checkpoint resident before the
+    // import (peak memory of big models): drop the pages it touched.
+    store.pageReleaser(*values)();
     if (bad == 0)
       continue;
     if (lines.size() == maxLines) {
