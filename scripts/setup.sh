@@ -2,7 +2,7 @@
 # Installs every Debian package bitc needs to build, test and demo. Idempotent.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES="build-essential cmake ninja-build git
+PACKAGES="build-essential cmake ninja-build git time
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools llvm-19 clang-19 lld-19 libclang-rt-19-dev
   libhalide14-0-dev libboost-program-options-dev
   python3 python3-torch python3-numpy python3-pil python3-sklearn
