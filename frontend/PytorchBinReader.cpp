@@ -665,15 +665,18 @@ Error bitc::readPytorchBin(
       auto bytes = (*archive)->read(*entry);
       if (!bytes)
         return bytes.takeError();
-      int64_t needed;
-      if (__builtin_mul_overflow(s.numel, elementSize, &needed) ||
-          static_cast<uint64_t>(needed) != bytes->size())
-        return tensorFail("storage '" + s.key + "' holds " +
-                          Twine(bytes->size()) + " bytes but " + s.typeName +
-                          " of " + Twine(s.numel) + " elements needs " +
-                          Twine(s.numel) + " x " + Twine(elementSize));
       cached = storages.emplace(s.key, *bytes).first;
     }
+    // Checked on every reference, not only the first: each reference states
+    // its own element count, and the view bounds below trust it.
+    int64_t needed;
+    if (__builtin_mul_overflow(s.numel, elementSize, &needed) ||
+        static_cast<uint64_t>(needed) != cached->second.size())
+      return tensorFail("storage '" + s.key + "' holds " +
+                        Twine(cached->second.size()) + " bytes but " +
+                        s.typeName + " of " + Twine(s.numel) +
+                        " elements needs " + Twine(s.numel) + " x " +
+                        Twine(elementSize));
     if (std::optional<std::string> problem =
             checkViewBounds(t.offset, t.sizes, t.strides, s.numel))
       return tensorFail("size " + shapeString(t.sizes) + ", stride " +
