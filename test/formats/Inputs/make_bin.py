@@ -21,6 +21,8 @@ Error cases (--case) write one broken pytorch_model.bin:
   bad-memo            data.pkl reading a memo slot that was never stored
   deep-nesting        data.pkl nesting tuples 100 levels deep
   out-of-bounds       a tensor view reaching past the end of its storage
+  storage-numel-mismatch  the views layout, the second tensor of a shared storage stating
+                      one element more than the storage holds (libFuzzer's torch-pickle find)
   missing-storage     data.pkl naming a storage the archive does not hold
   double              a float64 tensor (DoubleStorage)
   not-a-dict          torch.save of a list of tensors
@@ -33,6 +35,7 @@ import argparse
 import io
 import json
 import os
+import pickletools
 import shutil
 import sys
 import zipfile
@@ -154,6 +157,22 @@ def write_case(case, sd, path):
         # The first tensor's storage offset (BININT1 0 right after BINPERSID) becomes 1.
         at = pkl.index(b"QK\x00")
         rezip(path, {"/data.pkl": pkl[:at] + b"QK\x01" + pkl[at + 3:]})
+    elif case == "storage-numel-mismatch":
+        torch.save(views(sd), path)
+        pkl = pickle_of(path)
+        # A repeated storage's persistent id is five memo reads (BINGET) and its element
+        # count; the first one's count grows by one, as a BININT.
+        ops = list(pickletools.genops(pkl))
+        for i, (op, _, _) in enumerate(ops):
+            if op.name == "BINPERSID" and all(o.name == "BINGET" for o, _, _ in ops[i - 7:i - 3]):
+                numel_op, numel, at = ops[i - 3]
+                assert numel_op.name in ("BININT1", "BININT2", "BININT")
+                end = ops[i - 2][2]
+                new = b"J" + (numel + 1).to_bytes(4, "little")
+                rezip(path, {"/data.pkl": pkl[:at] + new + pkl[end:]})
+                break
+        else:
+            raise SystemExit("no shared storage in the views layout")
     elif case == "missing-storage":
         pkl = pickle_of(path)
         at = pkl.index(b"X\x01\x00\x00\x000")  # storage key '0'
