@@ -280,6 +280,18 @@ void convTests() {
     b.hasResidual = true;
     checkConv(b);
   }
+  // Planes 7k pixels wide (the 2-vector x (7x2)-pixel AVX-512 tile of the 3x3
+  // layers): stride 1 and 2 with row bands of several tiles and statistics,
+  // and an odd height (7x2 tiles must not be used there).
+  checkConv(withStats(withPrologue(conv(1, 64, 28, 28, 64, 3, 1, 1, 1, 1, 1, 1),
+                                   Activation::Relu),
+                      32, 7));
+  checkConv(withStats(withPrologue(conv(1, 64, 28, 28, 128, 3, 2, 1, 1, 1, 1, 1),
+                                   Activation::Relu),
+                      32, 7));
+  checkConv(withStats(withPrologue(conv(1, 32, 7, 7, 64, 3, 1, 1, 1, 1, 1, 1),
+                                   Activation::Relu),
+                      32, 7));
   // 1x1 with 2048 outputs, stats 1-row tiles.
   checkConv(withStats(withPrologue(conv(1, 64, 7, 7, 2048, 1, 1, 1, 0, 0, 0, 0),
                                    Activation::Relu),
