@@ -8,6 +8,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "gtest/gtest.h"
 
+#include <optional>
 #include <vector>
 
 using namespace bitc;
@@ -71,6 +72,41 @@ struct WrittenObject {
     ASSERT_TRUE(bool(parsed)) << toString(parsed.takeError());
     object = std::move(*parsed);
   }
+
+  /// The object as 64-bit little-endian ELF, or null (a test failure).
+  const object::ELF64LEObjectFile *elf() const {
+    auto *file = dyn_cast<object::ELF64LEObjectFile>(object.get());
+    EXPECT_TRUE(file) << "not a 64-bit little-endian ELF object";
+    return file;
+  }
+
+  /// The one section called `name`; a test failure unless there is one.
+  std::optional<object::ELFSectionRef> section(StringRef name) const {
+    return only<object::ELFSectionRef>(elf()->sections(), name, "section");
+  }
+
+  /// The one symbol called `name`; a test failure unless there is one.
+  std::optional<object::ELFSymbolRef> symbol(StringRef name) const {
+    return only<object::ELFSymbolRef>(elf()->symbols(), name, "symbol");
+  }
+
+private:
+  template <typename Ref, typename Range>
+  static std::optional<Ref> only(Range refs, StringRef name, StringRef what) {
+    std::optional<Ref> found;
+    int count = 0;
+    for (Ref ref : refs) {
+      Expected<StringRef> refName = ref.getName();
+      if (!refName) {
+        ADD_FAILURE() << toString(refName.takeError());
+        return std::nullopt;
+      }
+      if (*refName == name && count++ == 0)
+        found = ref;
+    }
+    EXPECT_EQ(count, 1) << what.str() << " " << name.str();
+    return count == 1 ? found : std::nullopt;
+  }
 };
 
 TEST(WeightObject, X86SectionSymbolAndBytes) {
@@ -79,64 +115,42 @@ TEST(WeightObject, X86SectionSymbolAndBytes) {
     blob[i] = static_cast<uint8_t>(i * 7);
   WrittenObject written;
   ASSERT_NO_FATAL_FAILURE(written.write(kX86, blob));
-  auto *elf = dyn_cast<object::ELF64LEObjectFile>(written.object.get());
-  ASSERT_TRUE(elf);
-  EXPECT_EQ(elf->getArch(), Triple::x86_64);
-  EXPECT_TRUE(elf->isRelocatableObject());
+  ASSERT_TRUE(written.elf());
+  EXPECT_EQ(written.elf()->getArch(), Triple::x86_64);
+  EXPECT_TRUE(written.elf()->isRelocatableObject());
 
-  int found = 0;
-  for (object::ELFSectionRef section : elf->sections()) {
-    Expected<StringRef> name = section.getName();
-    ASSERT_TRUE(bool(name));
-    if (*name != ".lrodata.bitc.weights")
-      continue;
-    ++found;
-    EXPECT_EQ(section.getType(), ELF::SHT_PROGBITS);
-    EXPECT_EQ(section.getFlags(), ELF::SHF_ALLOC | ELF::SHF_X86_64_LARGE);
-    EXPECT_EQ(section.getAlignment(), 64u);
-    Expected<StringRef> contents = section.getContents();
-    ASSERT_TRUE(bool(contents));
-    EXPECT_EQ(*contents,
-              StringRef(reinterpret_cast<const char *>(blob.data()),
-                        blob.size()));
-  }
-  EXPECT_EQ(found, 1);
+  std::optional<object::ELFSectionRef> section =
+      written.section(".lrodata.bitc.weights");
+  ASSERT_TRUE(section);
+  EXPECT_EQ(section->getType(), ELF::SHT_PROGBITS);
+  EXPECT_EQ(section->getFlags(), ELF::SHF_ALLOC | ELF::SHF_X86_64_LARGE);
+  EXPECT_EQ(section->getAlignment(), 64u);
+  Expected<StringRef> contents = section->getContents();
+  ASSERT_TRUE(bool(contents));
+  EXPECT_EQ(*contents, StringRef(reinterpret_cast<const char *>(blob.data()),
+                                 blob.size()));
 
-  found = 0;
-  for (object::ELFSymbolRef symbol : elf->symbols()) {
-    Expected<StringRef> name = symbol.getName();
-    ASSERT_TRUE(bool(name));
-    if (*name != "net__weights")
-      continue;
-    ++found;
-    EXPECT_EQ(symbol.getBinding(), ELF::STB_GLOBAL);
-    EXPECT_EQ(symbol.getELFType(), ELF::STT_OBJECT);
-    EXPECT_EQ(symbol.getOther(), ELF::STV_HIDDEN);
-    EXPECT_EQ(symbol.getSize(), blob.size());
-    Expected<uint64_t> value = symbol.getValue();
-    ASSERT_TRUE(bool(value));
-    EXPECT_EQ(*value, 0u);
-  }
-  EXPECT_EQ(found, 1);
+  std::optional<object::ELFSymbolRef> symbol = written.symbol("net__weights");
+  ASSERT_TRUE(symbol);
+  EXPECT_EQ(symbol->getBinding(), ELF::STB_GLOBAL);
+  EXPECT_EQ(symbol->getELFType(), ELF::STT_OBJECT);
+  EXPECT_EQ(symbol->getOther(), ELF::STV_HIDDEN);
+  EXPECT_EQ(symbol->getSize(), blob.size());
+  Expected<uint64_t> value = symbol->getValue();
+  ASSERT_TRUE(bool(value));
+  EXPECT_EQ(*value, 0u);
 }
 
 TEST(WeightObject, AArch64EmptyBlobGetsOneByte) {
   WrittenObject written;
   ASSERT_NO_FATAL_FAILURE(written.write(kAArch64, {}));
-  auto *elf = dyn_cast<object::ELF64LEObjectFile>(written.object.get());
-  ASSERT_TRUE(elf);
-  EXPECT_EQ(elf->getArch(), Triple::aarch64);
-  int found = 0;
-  for (object::ELFSectionRef section : elf->sections()) {
-    Expected<StringRef> name = section.getName();
-    ASSERT_TRUE(bool(name));
-    if (*name != ".rodata.bitc.weights")
-      continue;
-    ++found;
-    EXPECT_EQ(section.getFlags(), uint64_t(ELF::SHF_ALLOC));
-    EXPECT_EQ(section.getSize(), 1u);
-  }
-  EXPECT_EQ(found, 1);
+  ASSERT_TRUE(written.elf());
+  EXPECT_EQ(written.elf()->getArch(), Triple::aarch64);
+  std::optional<object::ELFSectionRef> section =
+      written.section(".rodata.bitc.weights");
+  ASSERT_TRUE(section);
+  EXPECT_EQ(section->getFlags(), uint64_t(ELF::SHF_ALLOC));
+  EXPECT_EQ(section->getSize(), 1u);
 }
 
 TEST(WeightObject, UnwritablePathIsAnError) {
