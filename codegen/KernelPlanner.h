@@ -21,6 +21,12 @@ struct KernelJob {
 /// including bit-plan-memory) to a kernel call; deduplicates kernels by kind,
 /// shapes and options; packs weights into the layouts the kernels read.
 /// Kernel symbols are `<prefix>_k<N>`.
+///
+/// Consumes the weights: each resource-backed weight is released
+/// (releaseWeightData) once its last kernel call is planned, so the model is
+/// never in memory both as MLIR resources and packed. Afterwards the module
+/// cannot be planned, interpreted or printed with its weights again (reading
+/// one is a diagnostic naming it); the packed copy is ModelPlan::weights.
 llvm::Expected<ModelPlan> planKernels(mlir::func::FuncOp func,
                                       const Halide::Target &target,
                                       const std::string &prefix,

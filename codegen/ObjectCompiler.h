@@ -36,7 +36,8 @@ struct ObjectSummary {
 
 /// Plans, compiles and links the kernels, the Halide runtime and the entry
 /// point of the lowered `forward` into one relocatable object, and writes
-/// the header. Outputs appear atomically, or not at all.
+/// the header. Outputs appear atomically, or not at all. The module's
+/// weights are consumed (see planKernels): compile a module once.
 llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
                                             const ObjectOptions &options);
 

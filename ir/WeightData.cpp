@@ -18,6 +18,13 @@ mlir::bit::getWeightData(WeightOp op, std::vector<float> &storage) {
     if (!blob)
       return op.emitOpError()
              << "weights of '" << op.getParam() << "' are elided or missing";
+    // releaseWeightData leaves a default blob, the only one of alignment 0.
+    if (blob->getDataAlignment() == 0)
+      return op.emitOpError()
+             << "weights of '" << op.getParam()
+             << "' were released by their last reader (weight "
+                "standardization folding or planKernels) and cannot be read "
+                "again";
     ArrayRef<char> bytes = blob->getData();
     if (static_cast<int64_t>(bytes.size()) != count * 4)
       return op.emitOpError()

@@ -17,8 +17,9 @@ FailureOr<ArrayRef<float>> getWeightData(WeightOp op,
                                          std::vector<float> &storage);
 
 /// Frees the bytes behind a resource-backed weight (of every op that shares
-/// its resource): afterwards it reads as empty, so getWeightData fails. For
-/// the last reader of the weights, so a multi-GB model is not held twice.
+/// its resource): afterwards getWeightData fails, saying the weight was
+/// released. For the last reader of the weights, so a multi-GB model is not
+/// held twice.
 void releaseWeightData(WeightOp op);
 
 /// Wraps `data` in a `dense_resource` attribute of `type` named `key` that

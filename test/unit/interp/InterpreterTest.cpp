@@ -1,6 +1,7 @@
 //===- InterpreterTest.cpp - Driver, weights and errors -------------------===//
 
 #include "InterpTestUtil.h"
+#include "ir/WeightData.h"
 
 #include "gmock/gmock.h"
 
@@ -27,9 +28,9 @@ func.func @f() -> (tensor<2x2xf32>, tensor<3xf32>) {
   expectClose(out[1], tensor({3}, {0.25f, 0.25f, 0.25f}), 0, 0);
 }
 
-TEST_F(InterpreterTest, ResourceWeights) {
-  // The blob: a 4-byte alignment (4), then 1.0f and -2.0f little-endian.
-  const char *text = R"mlir(
+/// A weight in a resource blob: a 4-byte alignment (4), then 1.0f and -2.0f
+/// little-endian.
+const char *kResourceWeight = R"mlir(
 func.func @f() -> tensor<2xf32> {
   %a = bit.weight "classifier.1.bias" = dense_resource<blob0> : tensor<2xf32>
   return %a : tensor<2xf32>
@@ -42,7 +43,9 @@ func.func @f() -> tensor<2xf32> {
   }
 #-}
 )mlir";
-  auto out = run(text, {});
+
+TEST_F(InterpreterTest, ResourceWeights) {
+  auto out = run(kResourceWeight, {});
   ASSERT_EQ(out.size(), 1u);
   expectClose(out[0], tensor({2}, {1.0f, -2.0f}), 0, 0);
 }
@@ -75,6 +78,19 @@ func.func @f() -> tensor<3xf32> {
 )mlir";
   std::string error = runError(text, {});
   EXPECT_THAT(error, HasSubstr("weights of 'w' hold 8 bytes, expected 12"));
+}
+
+TEST_F(InterpreterTest, ReleasedWeightsAreAnError) {
+  mlir::func::FuncOp func = parse(kResourceWeight);
+  ASSERT_TRUE(func);
+  // What planKernels does to each weight after its last use.
+  func.walk([](mlir::bit::WeightOp op) { mlir::bit::releaseWeightData(op); });
+  auto results = interpret(func, {});
+  ASSERT_FALSE(bool(results));
+  EXPECT_EQ(llvm::toString(results.takeError()),
+            "test.mlir:3:8: 'bit.weight' op weights of 'classifier.1.bias' "
+            "were released by their last reader (weight standardization "
+            "folding or planKernels) and cannot be read again");
 }
 
 TEST_F(InterpreterTest, UnsupportedOp) {
