@@ -3,7 +3,8 @@
 // Four objects are made in a private temporary directory: the weight blob
 // (WeightObject.h), the kernels (Halide, no runtime), one Halide runtime, and
 // the entry point (LLVM 19: tables, labels, C API). `ld -r` merges them into
-// one relocatable object, which is renamed into place with the header.
+// one relocatable object, staged next to its destination with the header and
+// then moved into place as a pair (OutputPair.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 #include "codegen/EntryPoint.h"
 #include "codegen/HalideBackend.h"
 #include "codegen/HeaderWriter.h"
+#include "codegen/OutputPair.h"
 #include "codegen/WeightObject.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/SmallString.h"
@@ -63,20 +65,23 @@ findFirstProgram(llvm::ArrayRef<std::string> candidates, llvm::StringRef what,
                    " (install " + packages + ")");
 }
 
-/// Writes `contents` to `path` through a temporary file and a rename.
-llvm::Error writeAtomically(llvm::StringRef path, llvm::StringRef contents) {
+/// `contents` in a temporary file next to `path`, for installObjectAndHeader.
+llvm::Expected<llvm::sys::fs::TempFile> stageFile(llvm::StringRef path,
+                                                  llvm::StringRef contents) {
   auto temp = llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
   if (!temp)
     return makeError(path +
                      ": cannot write: " + llvm::toString(temp.takeError()));
-  {
-    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
-    os << contents;
+  llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
+  os << contents;
+  os.flush();
+  if (os.has_error()) {
+    std::string message = os.error().message();
+    os.clear_error();
+    llvm::consumeError(temp->discard());
+    return makeError(path + ": cannot write: " + message);
   }
-  if (llvm::Error err = temp->keep(path))
-    return makeError(path +
-                     ": cannot write: " + llvm::toString(std::move(err)));
-  return llvm::Error::success();
+  return std::move(*temp);
 }
 
 } // namespace
@@ -213,14 +218,15 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
     llvm::consumeError(staged->discard());
     return std::move(linked);
   }
-  std::string header = generateHeader(*plan, options.name);
-  if (llvm::Error err = writeAtomically(options.headerPath, header)) {
+  auto header =
+      stageFile(options.headerPath, generateHeader(*plan, options.name));
+  if (!header) {
     llvm::consumeError(staged->discard());
-    return std::move(err);
+    return header.takeError();
   }
-  if (llvm::Error err = staged->keep(options.objectPath))
-    return makeError(options.objectPath +
-                     ": cannot write: " + llvm::toString(std::move(err)));
+  if (llvm::Error err = installObjectAndHeader(*staged, options.objectPath,
+                                               *header, options.headerPath))
+    return std::move(err);
 
   ObjectSummary summary;
   summary.kernels = plan->kernelSymbols.size();
