@@ -219,6 +219,21 @@ static int run_forward(const bitc_model *model, const float *pixels, int batch,
   return status;
 }
 
+/* The checks both forward entry points make, in the order of the codes the
+   header documents (NULL, batch, arrays), and the workspace layout. */
+static int prepare_forward(const bitc_model *model, const float *pixels,
+                           int batch, const float *logits,
+                           workspace_layout *layout) {
+  if (!pixels || !logits)
+    return BITC_ERROR_NULL_ARGUMENT;
+  int status = plan_workspace(model, batch, layout);
+  if (status != BITC_OK)
+    return status;
+  if (!arrays_fit(model, pixels, batch, logits))
+    return BITC_ERROR_BATCH_TOO_LARGE;
+  return BITC_OK;
+}
+
 size_t bitc_model_workspace_size(const bitc_model *model, int batch) {
   workspace_layout layout;
   return plan_workspace(model, batch, &layout) == BITC_OK ? layout.total : 0;
@@ -228,14 +243,12 @@ int bitc_model_forward_with_workspace(const bitc_model *model,
                                       const float *pixels, int batch,
                                       float *logits, void *workspace,
                                       size_t workspace_size) {
-  if (!pixels || !logits || !workspace)
+  if (!workspace)
     return BITC_ERROR_NULL_ARGUMENT;
   workspace_layout layout;
-  int status = plan_workspace(model, batch, &layout);
+  int status = prepare_forward(model, pixels, batch, logits, &layout);
   if (status != BITC_OK)
     return status;
-  if (!arrays_fit(model, pixels, batch, logits))
-    return BITC_ERROR_BATCH_TOO_LARGE;
   if ((uintptr_t)workspace % BITC_WORKSPACE_ALIGNMENT != 0)
     return BITC_ERROR_WORKSPACE_MISALIGNED;
   if (workspace_size < layout.total)
@@ -249,14 +262,10 @@ int bitc_model_forward_with_workspace(const bitc_model *model,
    _forward_with_workspace for callers who keep one). */
 int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
                        float *logits) {
-  if (!pixels || !logits)
-    return BITC_ERROR_NULL_ARGUMENT;
   workspace_layout layout;
-  int status = plan_workspace(model, batch, &layout);
+  int status = prepare_forward(model, pixels, batch, logits, &layout);
   if (status != BITC_OK)
     return status;
-  if (!arrays_fit(model, pixels, batch, logits))
-    return BITC_ERROR_BATCH_TOO_LARGE;
   workspace_block block;
   if (!workspace_allocate(&block, layout.total))
     return BITC_ERROR_OUT_OF_MEMORY;
