@@ -86,6 +86,10 @@ llvm::Expected<llvm::sys::fs::TempFile> stageFile(llvm::StringRef path,
 
 } // namespace
 
+llvm::Error checkKernelTarget(const std::string &target) {
+  return parseKernelTarget(target).takeError();
+}
+
 llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
                                             const ObjectOptions &options) {
   auto func = module.lookupSymbol<mlir::func::FuncOp>("forward");

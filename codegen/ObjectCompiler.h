@@ -34,6 +34,10 @@ struct ObjectSummary {
   int64_t macs = 0;
 };
 
+/// Checks a kernel target string (ObjectOptions::target) without doing any
+/// work, so that a command line can refuse it before the model is read.
+llvm::Error checkKernelTarget(const std::string &target);
+
 /// Plans, compiles and links the kernels, the Halide runtime and the entry
 /// point of the lowered `forward` into one relocatable object, and writes
 /// the header. Outputs appear atomically, or not at all. The module's

@@ -327,6 +327,13 @@ int runCompileCommand(const std::vector<std::string> &args) {
                 std::to_string(options.lowering.batch));
     return 1;
   }
+  // Checked here, not when code generation starts after a minutes-long
+  // import; --emit=mlir does not use it.
+  if (options.emit != "mlir")
+    if (llvm::Error err = checkKernelTarget(options.target)) {
+      reportError("compile: " + llvm::toString(std::move(err)));
+      return 1;
+    }
   if (!applyCheckpointOptions("compile", vm, wsEps, options.load))
     return 1;
   options.load.quiet = options.quiet;
