@@ -42,8 +42,10 @@ std::vector<int64_t> denseStrides(const std::vector<int64_t> &extents) {
 class Planner {
 public:
   Planner(func::FuncOp func, const Halide::Target &target,
-          const std::string &prefix, std::vector<KernelJob> &jobs)
-      : func(func), target(target), prefix(prefix), jobs(jobs) {}
+          const std::string &prefix, std::vector<KernelJob> &jobs,
+          WinogradPolicy winograd)
+      : func(func), target(target), prefix(prefix), jobs(jobs),
+        winograd(winograd) {}
 
   llvm::Expected<ModelPlan> run();
 
@@ -70,6 +72,7 @@ private:
   const Halide::Target &target;
   std::string prefix;
   std::vector<KernelJob> &jobs;
+  WinogradPolicy winograd;
   ModelPlan plan;
   std::map<std::string, size_t> kernelByKey;
   llvm::DenseMap<Operation *, BufferBinding> rawWeights;
@@ -269,12 +272,24 @@ llvm::Error Planner::planConv(Conv2DOp op) {
   KernelCall call;
   call.origin = formatv("{0}", op.getLoc()).str();
   const Halide::Target &t = target;
-  call.kernel = kernel(convKey(spec),
-                       formatv("conv {0}x{1}/{2} {3}->{4} @{5}x{6}",
-                               spec.kernelH, spec.kernelW, spec.strideH,
-                               spec.inC, spec.outC, spec.outH(), spec.outW())
-                           .str(),
-                       [spec, &t] { return kernels::buildConv(spec, t); });
+  const int winogradTile =
+      winograd == WinogradPolicy::Off
+          ? 0
+          : kernels::chooseWinogradTile(spec, winograd == WinogradPolicy::On);
+  std::string kind = formatv("conv {0}x{1}/{2} {3}->{4} @{5}x{6}",
+                             spec.kernelH, spec.kernelW, spec.strideH,
+                             spec.inC, spec.outC, spec.outH(), spec.outW())
+                         .str();
+  if (winogradTile)
+    call.kernel = kernel(
+        formatv("winograd{0}:{1}", winogradTile, convKey(spec)).str(),
+        formatv("winograd F{0} {1}", winogradTile, kind).str(),
+        [spec, winogradTile, &t] {
+          return kernels::buildWinogradConv(spec, winogradTile, t);
+        });
+  else
+    call.kernel = kernel(convKey(spec), kind,
+                         [spec, &t] { return kernels::buildConv(spec, t); });
   plan.macs += totalMacs;
 
   auto input = activation(op.getInput(), op);
@@ -285,10 +300,15 @@ llvm::Error Planner::planConv(Conv2DOp op) {
   FailureOr<ArrayRef<float>> data = getWeightData(weight, storage);
   if (failed(data))
     return opError(op, "cannot read the filter");
-  std::vector<int> shape = kernels::packedConvWeightShape(spec, target);
-  call.args.push_back(
-      addWeights(kernels::packConvWeights(spec, target, data->data()),
-                 std::vector<int64_t>(shape.begin(), shape.end())));
+  std::vector<int> shape =
+      winogradTile
+          ? kernels::packedWinogradWeightShape(spec, winogradTile, target)
+          : kernels::packedConvWeightShape(spec, target);
+  call.args.push_back(addWeights(
+      winogradTile ? kernels::packWinogradWeights(spec, winogradTile, target,
+                                                  data->data())
+                   : kernels::packConvWeights(spec, target, data->data()),
+      std::vector<int64_t>(shape.begin(), shape.end())));
   if (op.getPrologue()) {
     auto prologue = tensor(op.getPrologue(), op);
     if (!prologue)
@@ -608,9 +628,20 @@ llvm::Expected<ModelPlan> Planner::run() {
 llvm::Expected<ModelPlan> planKernels(func::FuncOp func,
                                       const Halide::Target &target,
                                       const std::string &prefix,
-                                      std::vector<KernelJob> &jobs) {
-  Planner planner(func, target, prefix, jobs);
+                                      std::vector<KernelJob> &jobs,
+                                      WinogradPolicy winograd) {
+  Planner planner(func, target, prefix, jobs, winograd);
   return planner.run();
+}
+
+std::optional<WinogradPolicy> parseWinogradPolicy(llvm::StringRef text) {
+  if (text == "off")
+    return WinogradPolicy::Off;
+  if (text == "on")
+    return WinogradPolicy::On;
+  if (text == "auto")
+    return WinogradPolicy::Auto;
+  return std::nullopt;
 }
 
 } // namespace bitc

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Error.h"
 #include <functional>
+#include <optional>
 
 namespace bitc {
 
@@ -16,6 +17,12 @@ struct KernelJob {
   std::string symbol;
   std::function<kernels::KernelPipeline()> build;
 };
+
+/// Which stride-1 3x3 convolutions run as Winograd kernels: none, every
+/// eligible one, or those kernels::chooseWinogradTile expects to be faster.
+enum class WinogradPolicy { Off, On, Auto };
+/// "off", "on" or "auto".
+std::optional<WinogradPolicy> parseWinogradPolicy(llvm::StringRef text);
 
 /// Maps every op of a fully lowered `forward` (after the default pipeline,
 /// including bit-plan-memory) to a kernel call; deduplicates kernels by kind,
@@ -30,7 +37,8 @@ struct KernelJob {
 llvm::Expected<ModelPlan> planKernels(mlir::func::FuncOp func,
                                       const Halide::Target &target,
                                       const std::string &prefix,
-                                      std::vector<KernelJob> &jobs);
+                                      std::vector<KernelJob> &jobs,
+                                      WinogradPolicy winograd);
 
 } // namespace bitc
 

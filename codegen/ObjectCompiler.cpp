@@ -113,7 +113,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
       options.progress(phase, done, total);
   };
   std::vector<KernelJob> jobs;
-  auto plan = planKernels(func, *target, options.name, jobs);
+  auto plan = planKernels(func, *target, options.name, jobs, options.winograd);
   if (!plan)
     return plan.takeError();
   plan->preprocess = options.preprocess;

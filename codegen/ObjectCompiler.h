@@ -3,6 +3,7 @@
 #ifndef BITC_CODEGEN_OBJECTCOMPILER_H
 #define BITC_CODEGEN_OBJECTCOMPILER_H
 
+#include "codegen/KernelPlanner.h"
 #include "codegen/ModelPlan.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
@@ -20,6 +21,7 @@ struct ObjectOptions {
   std::string runtimeBitcode;  // ModelRuntime.bc
   unsigned threads = 2;        // kernels compiled in parallel
   bool profile = false;        // time every kernel call, print to stderr
+  WinogradPolicy winograd = WinogradPolicy::Auto; // stride-1 3x3 convs
   PreprocessPlan preprocess;   // behind <name>_preprocess_rgb8
   /// Called with a phase name and (done, total) for kernel progress.
   std::function<void(const std::string &, size_t, size_t)> progress;

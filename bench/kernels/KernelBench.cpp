@@ -1,12 +1,15 @@
 //===- KernelBench.cpp - GFLOP/s of the conv kernels on R50x1 layers ------===//
 //
 // kernel-bench [--target=T] [--threads=2] [--reps=N] [--bare | --no-stats |
-//               --no-residual | --no-prologue] [--asm=DIR] [--small] [filter]
+//               --no-residual | --no-prologue] [--asm=DIR] [--small]
+//               [--winograd=2|4] [filter]
 // JIT-compiles buildConv for every distinct conv of BiT-M R50x1 at 448x448,
 // batch 1, with the fusions the compiler uses (prologue relu, residual, stats;
 // --bare: none), and prints the median GFLOP/s over repeated timings and the
 // share of the 178 GFLOP/s two-core FMA peak. The last line weights every
 // layer by how often R50x1 uses it: estimated conv time of one forward.
+// --winograd=M: the stride-1 3x3 layers use buildWinogradConv F(MxM, 3x3)
+// (GFLOP figures stay those of the direct convolution's FLOPs).
 //
 //===----------------------------------------------------------------------===//
 
@@ -301,6 +304,7 @@ int main(int argc, char **argv) {
   std::string filter, asmDir;
   int threads = 2, reps = 9;
   bool bare = false, small = false;
+  int winograd = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--target=", 0) == 0)
@@ -311,6 +315,8 @@ int main(int argc, char **argv) {
       reps = std::atoi(a.c_str() + 7);
     else if (a.rfind("--asm=", 0) == 0)
       asmDir = a.substr(6);
+    else if (a.rfind("--winograd=", 0) == 0)
+      winograd = std::atoi(a.c_str() + 11);
     else if (a == "--bare")
       bare = true;
     else if (a == "--small")
@@ -338,8 +344,8 @@ int main(int argc, char **argv) {
               avx512 ? "AVX-512" : "AVX2", corePeak, wallPeak, threads);
   std::printf("target %s, %d threads, %s\n", target.to_string().c_str(), threads,
               bare ? "bare convolutions" : "with fusions (prologue relu, stats, residual)");
-  std::printf("| layer | median GFLOP/s | %% of %.0f | best GFLOP/s | %% | %% of FMA loop wall now | GFLOP per CPU-s | %% of FMA loop per CPU-s | median ms | uses | schedule |\n"
-              "|---|---|---|---|---|---|---|---|---|---|---|\n",
+  std::printf("| layer | median GFLOP/s | %% of %.0f | best GFLOP/s | %% | %% of FMA loop wall now | GFLOP per CPU-s | %% of FMA loop per CPU-s | median ms | uses | schedule | best CPU ms |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|\n",
               peak);
   if (small) {
     benchSmallKernels(target, reps);
@@ -352,7 +358,8 @@ int main(int argc, char **argv) {
     if (!filter.empty() && std::string(L.name).find(filter) == std::string::npos)
       continue;
     const ConvSpec &s = L.spec;
-    KernelPipeline k = buildConv(s, target);
+    const int m = winograd && winogradEligible(s) ? winograd : 0;
+    KernelPipeline k = m ? buildWinogradConv(s, m, target) : buildConv(s, target);
     if (!asmDir.empty()) {
       std::string file = asmDir + "/";
       for (const char *c = L.name; *c; ++c)
@@ -369,7 +376,8 @@ int main(int argc, char **argv) {
       k.params[p++].set(fill({int(s.inW), int(s.inH), int(s.inC), int(s.batch)}));
     else
       k.params[p++].set(fill({int(s.inC), int(s.inW), int(s.inH), int(s.batch)}));
-    k.params[p++].set(fill(packedConvWeightShape(s, target)));
+    k.params[p++].set(fill(m ? packedWinogradWeightShape(s, m, target)
+                             : packedConvWeightShape(s, target)));
     if (s.hasPrologue) {
       Buffer<float> pro = fill({int(s.inC), 2, int(s.batch)});
       k.params[p++].set(pro);
@@ -408,11 +416,11 @@ int main(int argc, char **argv) {
     // The machine is shared: report the median and the best repetition.
     double t = times[times.size() / 2], best = times[0];
     double gflops = flop / t * 1e-9, bestGflops = flop / best * 1e-9;
-    std::printf("| %s | %.1f | %.0f%% | %.1f | %.0f%% | %.0f%% | %.1f | %.0f%% | %.3f | %d | %s |\n",
+    std::printf("| %s | %.1f | %.0f%% | %.1f | %.0f%% | %.0f%% | %.1f | %.0f%% | %.3f | %d | %s | %.3f |\n",
                 L.name, gflops, 100.0 * gflops / peak, bestGflops,
                 100.0 * bestGflops / peak, 100.0 * gflops / availableWall, perCore,
                 100.0 * perCore / corePeak,
-                t * 1e3, L.uses, k.scheduleNote.c_str());
+                t * 1e3, L.uses, k.scheduleNote.c_str(), cpuTimes[0] * 1e3);
     std::fflush(stdout);
     totalMs += t * 1e3 * L.uses;
     totalFlop += flop * L.uses;

@@ -119,7 +119,10 @@ std::string describe(const ConvSpec &s) {
   return buf;
 }
 
-void checkConv(const ConvSpec &s, float residualOffset = 0.0f) {
+/// Checks buildConv (winogradTile 0) or buildWinogradConv(winogradTile) on
+/// `s`; `tol` relative to max(1, max |ref|).
+void checkConv(const ConvSpec &s, float residualOffset = 0.0f,
+               int winogradTile = 0, double tol = 1e-4) {
   Rng rng;
   const int64_t OH = s.outH(), OW = s.outW();
   std::vector<float> in = rng.vec(size_t(s.batch * s.inC * s.inH * s.inW));
@@ -137,9 +140,14 @@ void checkConv(const ConvSpec &s, float residualOffset = 0.0f) {
   std::vector<double> want, wantStats;
   ref::conv(s, in.data(), w.data(), pro.data(), res.data(), want, wantStats);
 
-  KernelPipeline k = buildConv(s, gTarget);
-  std::vector<float> packed = packConvWeights(s, gTarget, w.data());
-  std::vector<int> wshape = packedConvWeightShape(s, gTarget);
+  KernelPipeline k = winogradTile ? buildWinogradConv(s, winogradTile, gTarget)
+                                  : buildConv(s, gTarget);
+  std::vector<float> packed =
+      winogradTile ? packWinogradWeights(s, winogradTile, gTarget, w.data())
+                   : packConvWeights(s, gTarget, w.data());
+  std::vector<int> wshape =
+      winogradTile ? packedWinogradWeightShape(s, winogradTile, gTarget)
+                   : packedConvWeightShape(s, gTarget);
   size_t p = 0;
   if (s.inputNCHW)
     k.params[p++].set(wrap(in, {int(s.inW), int(s.inH), int(s.inC), int(s.batch)}));
@@ -160,9 +168,11 @@ void checkConv(const ConvSpec &s, float residualOffset = 0.0f) {
   Halide::Realization real(outs);
   k.pipeline.realize(real, gTarget);
   std::string name = describe(s);
+  if (winogradTile)
+    name += " F" + std::to_string(winogradTile);
   checkAot(k, name);
   std::printf("     [%s]\n", k.scheduleNote.c_str());
-  compare(name, out.data(), want);
+  compare(name, out.data(), want, tol);
   if (s.hasStats) {
     // Compare count, mean and M2 separately, each at its own scale.
     for (int comp = 0; comp < 3; ++comp) {
@@ -173,7 +183,7 @@ void checkConv(const ConvSpec &s, float residualOffset = 0.0f) {
         ref.push_back(wantStats[i]);
       }
       static const char *names[] = {"count", "mean", "M2"};
-      compare("  stats " + std::string(names[comp]), got.data(), ref);
+      compare("  stats " + std::string(names[comp]), got.data(), ref, tol);
     }
   }
 }
@@ -296,6 +306,49 @@ void convTests() {
   checkConv(withStats(withPrologue(conv(1, 64, 7, 7, 2048, 1, 1, 1, 0, 0, 0, 0),
                                    Activation::Relu),
                       32, 1));
+}
+
+/// Winograd F(2x2) and F(4x4) for stride-1 3x3 convs. Tolerances relative
+/// to max(1, max |ref|): 1e-4 (F2, like direct) and 3e-4 (F4: the transforms'
+/// coefficients up to 8 and 1/6 amplify fp32 rounding).
+void winogradTests() {
+  for (int m : {2, 4}) {
+    const double tol = m == 2 ? 1e-4 : 3e-4;
+    // prologue relu, residual (large means), stats with a short last tile,
+    // 13x9 plane (partial tiles on both axes).
+    ConvSpec s = withStats(withPrologue(conv(1, 16, 13, 9, 48, 3, 1, 1, 1, 1, 1, 1),
+                                        Activation::Relu),
+                           8, 4);
+    s.hasResidual = true;
+    checkConv(s, 10.0f, m, tol);
+    // 7x7 (the deepest BiT plane at 224), many channels, stats.
+    checkConv(withStats(withPrologue(conv(1, 256, 7, 7, 256, 3, 1, 1, 1, 1, 1, 1),
+                                     Activation::Relu),
+                        32, 7),
+              0.0f, m, tol);
+    // batch 2, channels not a multiple of the vector, gelu.
+    {
+      ConvSpec b = withPrologue(conv(2, 20, 11, 14, 36, 3, 1, 1, 1, 1, 1, 1),
+                                Activation::Gelu);
+      b.hasResidual = true;
+      checkConv(b, 0.0f, m, tol);
+    }
+    // no prologue, fewer input channels than a vector, asymmetric padding.
+    checkConv(conv(1, 3, 10, 9, 16, 3, 1, 1, 0, 1, 2, 0), 0.0f, m, tol);
+    // BiT stage 1 shape at 56x56 (many tiles: tile-parallel), stats.
+    checkConv(withStats(withPrologue(conv(1, 64, 56, 56, 64, 3, 1, 1, 1, 1, 1, 1),
+                                     Activation::Relu),
+                        32, 8),
+              0.0f, m, tol);
+    // batch 2, stats, residual with a large mean.
+    {
+      ConvSpec b = withStats(withPrologue(conv(2, 32, 14, 14, 64, 3, 1, 1, 1, 1, 1, 1),
+                                          Activation::Relu),
+                             32, 2);
+      b.hasResidual = true;
+      checkConv(b, 1000.0f, m, tol);
+    }
+  }
 }
 
 void simpleTests() {
@@ -522,6 +575,8 @@ int main(int argc, char **argv) {
   try {
     if (filter.empty() || filter == "conv")
       convTests();
+    if (filter.empty() || filter == "winograd")
+      winogradTests();
     if (filter.empty() || filter == "simple")
       simpleTests();
   } catch (const Halide::Error &e) {

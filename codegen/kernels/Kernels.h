@@ -135,6 +135,34 @@ std::vector<int> packedConvWeightShape(const ConvSpec &spec,
 ///             over tiles of statsTileRows rows             [if hasStats]
 KernelPipeline buildConv(const ConvSpec &spec, const Halide::Target &target);
 
+/// Whether buildWinogradConv handles `spec`: 3x3, stride 1, dilation 1,
+/// NHWC input, padding of at most 2 per side.
+bool winogradEligible(const ConvSpec &spec);
+
+/// The Winograd output tile worth using for an eligible `spec` (0 for none),
+/// from per-layer measurements (kernel-bench --winograd, AVX-512 and AVX2):
+/// F(4x4) where the plane has at least 32 4x4 tiles, F(2x2) on smaller ones
+/// (F(4x4)'s 4x larger transformed weights are re-read for too few tiles).
+/// `always`: a tile even where the direct kernel is likely faster (tiny
+/// channel counts).
+int chooseWinogradTile(const ConvSpec &spec, bool always);
+
+/// Winograd F(m x m, 3x3) convolution, m = 2 or 4, with the same arguments,
+/// outputs and fusions as buildConv; weights packed by packWinogradWeights
+/// (statistics always in a second pass over the output). Rounding: F(2x2)
+/// adds about 2x, F(4x4) about 10x the direct kernel's fp32 error.
+KernelPipeline buildWinogradConv(const ConvSpec &spec, int outputTile,
+                                 const Halide::Target &target);
+/// OIHW weights transformed (U = G g G^T, in double) and repacked into the
+/// order the GEMM reads: Halide dims (co % B, ci, xi, nu, co / B), memory
+/// [co/B][nu][xi][ci][co%B]; output channels beyond outC are zero-filled.
+std::vector<float> packWinogradWeights(const ConvSpec &spec, int outputTile,
+                                       const Halide::Target &target,
+                                       const float *oihw);
+std::vector<int> packedWinogradWeightShape(const ConvSpec &spec,
+                                           int outputTile,
+                                           const Halide::Target &target);
+
 /// The statistics tile height buildConv handles best for a layer: with it,
 /// one tile = one parallel band, the statistics are reduced from the band
 /// while it is in L2. Any positive value works (bands are then multiples of

@@ -37,6 +37,7 @@ struct CompileOptions {
   bool verbose = false;
   bool elideWeights = false;
   bool profile = false;
+  std::string winograd = "off";
   LoweringOptions lowering;
   LoadOptions load;
 };
@@ -219,6 +220,7 @@ int compile(const CompileOptions &options) {
   object.runtimeBitcode = runtimeBitcodePath();
   object.threads = options.threads;
   object.profile = options.profile;
+  object.winograd = *parseWinogradPolicy(options.winograd);
   auto size = resolveImageSize(options.lowering.imageSize, model->preprocessor);
   if (!size) {
     reportError(llvm::toString(size.takeError()));
@@ -296,7 +298,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "with --emit=mlir: print weight blobs as placeholders")(
       "profile", po::bool_switch(&options.profile),
       "time every kernel call; each forward call prints a table per kernel "
-      "and per op to stderr (BITC_PROFILE_EVERY=N: every N calls, 0: never)");
+      "and per op to stderr (BITC_PROFILE_EVERY=N: every N calls, 0: never)")(
+      "winograd",
+      po::value<std::string>(&options.winograd)->default_value("off"),
+      "stride-1 3x3 convolutions as Winograd F(4x4)/F(2x2) kernels: off, on "
+      "(every one) or auto (where faster than the direct kernel)");
   addPipelineSwitches(visible);
   addCheckpointOptions(visible, options.load, wsEps);
   po::variables_map vm;
@@ -315,6 +321,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
       options.emit != "mlir") {
     reportError("compile: --emit must be obj, lib or mlir, got '" +
                 options.emit + "'");
+    return 1;
+  }
+  if (!parseWinogradPolicy(options.winograd)) {
+    reportError("compile: --winograd must be on, off or auto, got '" +
+                options.winograd + "'");
     return 1;
   }
   if (!isCIdentifier(options.name)) {

@@ -1,0 +1,453 @@
+//===- WinogradConv.cpp - Winograd F(mxm, 3x3) stride-1 convolution -------===//
+//
+// For each output tile of m x m pixels (m = 2 or 4, alpha = m + 2):
+//   V = B^T d B        d: the alpha x alpha staged input patch (per channel)
+//   M = sum_ci U * V   U = G g G^T, transformed at compile time
+//   Y = A^T M A        (+ residual)
+// (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks").
+// F(4x4, 3x3) does 36 multiplies per 16 outputs instead of 144 (4x fewer),
+// F(2x2, 3x3) 16 per 4 (2.25x); the larger tile amplifies fp32 rounding more.
+//
+// Tiles are numbered row-major, t = ty * tilesX + tx, so a block of tile rows
+// is a contiguous range of t. Schedule:
+//  * tile-parallel (planes with many tiles): one parallel task per block of
+//    tile rows; per task, V of the block (all input channels) is computed
+//    once and stays in L2; per block of output channels, M is a batched GEMM
+//    per (xi, nu): a register tile of `channelVectors` vectors of output
+//    channels x `tiles` tiles, input channels innermost (one weight vector
+//    load per channel vector, one broadcast per tile); then the output
+//    transform of the channel block writes the output;
+//  * channel-parallel (few tiles, large weights): V of the whole plane is
+//    computed first (parallel over tile rows), then one parallel task per
+//    group of output channel blocks streams only its own weights;
+//  * the prologue (scale/shift + activation) is applied to each input patch
+//    before the zero padding, as the direct kernel's `staged` does;
+//  * statistics: a second pass over the finished output (ConvStatistics).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/kernels/ConvStatistics.h"
+#include "codegen/kernels/KernelUtil.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+using namespace Halide;
+
+namespace bitc::kernels {
+using namespace detail;
+
+namespace {
+
+// Transform matrices, row-major.
+const double kBT2[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+const double kG2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+const double kAT2[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+
+const double kBT4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0},
+                           {0, 4, -4, -1, 1, 0}, {0, -2, -1, 2, 1, 0},
+                           {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+const double kG4[6][3] = {{1.0 / 4, 0, 0},
+                          {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                          {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                          {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                          {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                          {0, 0, 1}};
+const double kAT4[4][6] = {{1, 1, 1, 1, 1, 0},
+                           {0, 1, -1, 2, -2, 0},
+                           {0, 1, 1, 4, 4, 0},
+                           {0, 1, -1, 8, -8, 1}};
+
+double bt(int m, int i, int j) { return m == 2 ? kBT2[i][j] : kBT4[i][j]; }
+double gm(int m, int i, int j) { return m == 2 ? kG2[i][j] : kG4[i][j]; }
+double at(int m, int i, int j) { return m == 2 ? kAT2[i][j] : kAT4[i][j]; }
+
+int registerCount(const Target &target) {
+  if (target.has_feature(Target::AVX512))
+    return 32;
+  if (target.arch == Target::ARM && target.bits == 64)
+    return 32;
+  return 16;
+}
+
+/// sum_j coef[j] * v[j] with the zero terms dropped and +-1 as add/sub.
+Expr combine(const std::vector<double> &coef, const std::vector<Expr> &v) {
+  Expr sum;
+  for (size_t j = 0; j < coef.size(); ++j) {
+    if (coef[j] == 0)
+      continue;
+    Expr term = coef[j] == 1 || coef[j] == -1 ? v[j] : v[j] * float(coef[j]);
+    if (!sum.defined())
+      sum = coef[j] == -1 ? -term : term;
+    else
+      sum = coef[j] == -1 ? sum - term : sum + term;
+  }
+  return sum.defined() ? sum : Expr(0.0f);
+}
+
+struct WinogradPlan {
+  int m = 4, alpha = 6;
+  int vectorWidth = 8, channelVectors = 3, tiles = 4; // register tile
+  int64_t blocks = 1;         // output channel blocks
+  int64_t tilesX = 1, tilesY = 1;
+  int64_t blockRows = 1;      // tile rows per task (tile-parallel)
+  bool channelParallel = false;
+  int64_t groupBlocks = 1;    // channel blocks per task (channel-parallel)
+  int blockChannels() const { return vectorWidth * channelVectors; }
+};
+
+WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
+  WinogradPlan p;
+  p.m = m;
+  p.alpha = m + 2;
+  p.vectorWidth = floatVectorWidth(target);
+  const int vw = p.vectorWidth;
+  const int regs = registerCount(target);
+  const int maxAcc = regs == 16 ? 12 : regs - 8;
+  p.tilesX = ceilDiv(s.outW(), m);
+  p.tilesY = ceilDiv(s.outH(), m);
+  const int64_t tiles = p.tilesX * p.tilesY;
+  double bestCost = 1e30;
+  for (int cv = 1; cv <= 6; ++cv)
+    for (int pt = 1; pt <= 12; ++pt) {
+      const int acc = cv * pt;
+      if (acc > maxAcc || acc < 8 || acc + std::min(cv, pt) + 1 > regs)
+        continue;
+      const int64_t B = int64_t(cv) * vw;
+      const double wasteC = double(ceilDiv(s.outC, B) * B) / double(s.outC);
+      const double wasteT =
+          double(ceilDiv(tiles, pt) * pt) / double(tiles);
+      const double loads = double(cv + pt) / double(acc);
+      const double cost = wasteC * wasteT * (1.0 + 0.35 * loads) *
+                          std::pow(double(maxAcc) / acc, 0.3);
+      if (cost < bestCost) {
+        bestCost = cost;
+        p.channelVectors = cv;
+        p.tiles = pt;
+      }
+    }
+  const int64_t B = p.blockChannels();
+  p.blocks = ceilDiv(s.outC, B);
+  const int64_t a2 = int64_t(p.alpha) * p.alpha;
+  const int64_t weightBytes = a2 * s.inC * p.blocks * B * 4;
+  const int64_t vBytesPerRow = a2 * s.inC * p.tilesX * 4;
+  // Tile-parallel re-reads all transformed weights per task: worth it only
+  // when there are enough tiles per task to amortize them.
+  // Blocks of tile rows whose V stays in L2 (half of it: M and the weights
+  // stream through too), at least 2 tasks per image.
+  int64_t rows = std::max<int64_t>(1, (512 * 1024) / std::max<int64_t>(1, vBytesPerRow));
+  rows = std::min(rows, ceilDiv(p.tilesY, 2));
+  // Round the task count up to a multiple of the threads.
+  int64_t tasks = ceilDiv(p.tilesY, rows);
+  if (tasks % kTunedThreads)
+    tasks += kTunedThreads - tasks % kTunedThreads;
+  rows = ceilDiv(p.tilesY, tasks);
+  p.blockRows = std::max<int64_t>(1, rows);
+  tasks = ceilDiv(p.tilesY, p.blockRows);
+  // Tile-parallel re-reads all transformed weights per task: from L2 when
+  // they fit there, else from memory; split the output channels across the
+  // tasks instead when that traffic outweighs a quarter of the task's FMAs
+  // (~20 GB/s per core against ~100 GMAC/s for AVX-512).
+  const double taskMacs = double(p.blockRows * p.tilesX) * a2 * s.inC * s.outC;
+  const bool weightsInL2 = weightBytes <= 640 * 1024;
+  p.channelParallel =
+      tasks < 2 || (!weightsInL2 && double(weightBytes) / 20e9 >
+                                        0.25 * taskMacs / 100e9);
+  if (const char *force = getenv("BITC_WINOGRAD_PARALLEL")) // experiments
+    p.channelParallel = force[0] == 'c';
+  if (p.channelParallel) {
+    // A few tasks per thread, whole channel blocks each.
+    int64_t groups = std::min<int64_t>(p.blocks, 4 * kTunedThreads);
+    while (groups > 1 && p.blocks % groups != 0 && groups > kTunedThreads)
+      --groups;
+    p.groupBlocks = ceilDiv(p.blocks, groups);
+  }
+  return p;
+}
+
+} // namespace
+
+bool winogradEligible(const ConvSpec &s) {
+  return s.kernelH == 3 && s.kernelW == 3 && s.strideH == 1 &&
+         s.strideW == 1 && s.dilationH == 1 && s.dilationW == 1 &&
+         !s.inputNCHW && s.padTop <= 2 && s.padLeft <= 2 && s.padBottom <= 2 &&
+         s.padRight <= 2;
+}
+
+int chooseWinogradTile(const ConvSpec &s, bool always) {
+  if (!winogradEligible(s))
+    return 0;
+  // Fewer than 16 channels in or out: the transforms cost as much as the
+  // FMAs they save.
+  if (!always && (s.inC < 16 || s.outC < 16))
+    return 0;
+  const int64_t tiles4 = ceilDiv(s.outH(), 4) * ceilDiv(s.outW(), 4);
+  return tiles4 >= 32 ? 4 : 2;
+}
+
+std::vector<int> packedWinogradWeightShape(const ConvSpec &s, int m,
+                                           const Target &target) {
+  const WinogradPlan p = planWinograd(s, m, target);
+  return {p.blockChannels(), int(s.inC), p.alpha, p.alpha, int(p.blocks)};
+}
+
+std::vector<float> packWinogradWeights(const ConvSpec &s, int m,
+                                       const Target &target,
+                                       const float *oihw) {
+  const WinogradPlan p = planWinograd(s, m, target);
+  const int64_t B = p.blockChannels(), C = s.inC, A = p.alpha;
+  std::vector<float> packed(size_t(p.blocks * A * A * C * B), 0.0f);
+  for (int64_t o = 0; o < s.outC; ++o)
+    for (int64_t i = 0; i < C; ++i) {
+      const float *g = oihw + (o * C + i) * 9; // [ky][kx]
+      for (int xi = 0; xi < A; ++xi)
+        for (int nu = 0; nu < A; ++nu) {
+          // U[xi][nu] = sum G[xi][kx] G[nu][ky] g[ky][kx], in double.
+          double u = 0;
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 3; ++kx)
+              u += gm(m, xi, kx) * gm(m, nu, ky) * double(g[ky * 3 + kx]);
+          const int64_t idx = (((o / B) * A + nu) * A + xi) * C * B + i * B + o % B;
+          packed[size_t(idx)] = float(u);
+        }
+    }
+  return packed;
+}
+
+KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
+                                 const Target &target) {
+  const WinogradPlan plan = planWinograd(s, m, target);
+  const int vw = plan.vectorWidth;
+  const int B = plan.blockChannels();
+  const int A = plan.alpha;
+  const int64_t N = s.batch, C = s.inC, H = s.inH, W = s.inW;
+  const int64_t OH = s.outH(), OW = s.outW(), OC = s.outC;
+  const int TX = int(plan.tilesX);
+
+  KernelPipeline k;
+  ImageParam input(Float(32), 4, "input");
+  ImageParam weights(Float(32), 5, "weights");
+  ImageParam prologue(Float(32), 3, "prologue");
+  ImageParam residual(Float(32), 4, "residual");
+  declareDense(input, {C, W, H, N});
+  declareDense(weights, {B, C, A, A, plan.blocks});
+  k.params = {input, weights};
+  if (s.hasPrologue) {
+    declareDense(prologue, {C, 2, N});
+    k.params.push_back(prologue);
+  }
+  if (s.hasResidual) {
+    declareDense(residual, {OC, OW, OH, N});
+    k.params.push_back(residual);
+  }
+
+  Var c("c"), x("x"), y("y"), n("n"), t("t"), xi("xi"), nu("nu");
+  Var a("a"), j("j"), i("i");
+
+  // The input as the convolution sees it: prologue, then zero outside the
+  // image (tiles past the output's edge read zeros too).
+  Func staged("staged");
+  {
+    Expr xs = clamp(x, 0, int(W - 1)), ys = clamp(y, 0, int(H - 1));
+    Expr v = input(c, xs, ys, n);
+    if (s.hasPrologue)
+      v = applyActivation(s.prologueActivation,
+                          v * prologue(c, 0, n) + prologue(c, 1, n));
+    staged(c, x, y, n) =
+        select(x >= 0 && x < int(W) && y >= 0 && y < int(H), v, 0.0f);
+  }
+
+  // Input transform, rows (nu over the patch's y) then columns (xi over x).
+  Expr tx = t % TX, ty = t / TX;
+  Func vRows("v_rows"), V("V");
+  {
+    std::vector<Expr> cases;
+    for (int r = 0; r < A; ++r) {
+      std::vector<double> coef;
+      std::vector<Expr> d;
+      for (int b = 0; b < A; ++b) {
+        coef.push_back(bt(m, r, b));
+        d.push_back(staged(c, tx * m + a - int(s.padLeft),
+                           ty * m + b - int(s.padTop), n));
+      }
+      cases.push_back(combine(coef, d));
+    }
+    vRows(c, a, nu, t, n) = mux(nu, cases);
+  }
+  {
+    std::vector<Expr> cases;
+    for (int r = 0; r < A; ++r) {
+      std::vector<double> coef;
+      std::vector<Expr> d;
+      for (int q = 0; q < A; ++q) {
+        coef.push_back(bt(m, r, q));
+        d.push_back(vRows(c, q, nu, t, n));
+      }
+      cases.push_back(combine(coef, d));
+    }
+    V(c, xi, nu, t, n) = mux(xi, cases);
+  }
+
+  // Batched GEMM per (xi, nu), accumulated in registers, copied to M.
+  RDom rc(0, int(C), "rc");
+  Func acc("acc"), M("M");
+  acc(c, xi, nu, t, n) = 0.0f;
+  acc(c, xi, nu, t, n) +=
+      weights(c % B, rc, xi, nu, c / B) * V(rc, xi, nu, t, n);
+  M(c, xi, nu, t, n) = acc(c, xi, nu, t, n);
+
+  // Output transform: columns (j over nu) then rows (i over xi).
+  Func yCols("y_cols"), Y("Y");
+  {
+    std::vector<Expr> cases;
+    for (int r = 0; r < m; ++r) {
+      std::vector<double> coef;
+      std::vector<Expr> d;
+      for (int q = 0; q < A; ++q) {
+        coef.push_back(at(m, r, q));
+        d.push_back(M(c, xi, q, t, n));
+      }
+      cases.push_back(combine(coef, d));
+    }
+    yCols(c, xi, j, t, n) = mux(j, cases);
+  }
+  {
+    std::vector<Expr> cases;
+    for (int r = 0; r < m; ++r) {
+      std::vector<double> coef;
+      std::vector<Expr> d;
+      for (int q = 0; q < A; ++q) {
+        coef.push_back(at(m, r, q));
+        d.push_back(yCols(c, q, j, t, n));
+      }
+      cases.push_back(combine(coef, d));
+    }
+    Y(c, i, j, t, n) = mux(i, cases);
+  }
+  Func out("output");
+  {
+    Expr v = Y(c, x % m, y % m, (y / m) * TX + x / m, n);
+    if (s.hasResidual)
+      v = v + residual(c, x, y, n);
+    out(c, x, y, n) = v;
+  }
+  declareDense(out.output_buffer(), {OC, OW, OH, N});
+
+  // ---- schedule ----
+  Var co("co"), cb("cb"), cvo("cvo"), cvi("cvi"), xo("xo"), yo("yo");
+  Var xt("xt"), yt("yt"), yb("yb"), yr("yr"), cg("cg"), cgi("cgi");
+  Var task("task");
+  out.split(c, co, cb, B, TailStrategy::GuardWithIf)
+      .split(cb, cvo, cvi, vw)
+      .split(x, xt, xo, m, TailStrategy::GuardWithIf)
+      .split(y, yt, yo, m, TailStrategy::GuardWithIf);
+  LoopLevel channelLevel;
+  if (!plan.channelParallel) {
+    // task = block of tile rows; inside: channel blocks, then tiles.
+    out.split(yt, yb, yr, int(plan.blockRows), TailStrategy::GuardWithIf)
+        .reorder(cvi, xo, yo, cvo, xt, yr, co, yb, n)
+        .fuse(yb, n, task)
+        .parallel(task);
+    channelLevel = LoopLevel(out, co);
+    V.compute_at(out, task);
+  } else {
+    // task = group of channel blocks over the whole plane; V once, first.
+    out.split(co, cg, cgi, int(plan.groupBlocks), TailStrategy::GuardWithIf)
+        .reorder(cvi, xo, yo, cvo, xt, yt, cgi, cg, n)
+        .fuse(cg, n, task)
+        .parallel(task);
+    channelLevel = LoopLevel(out, cgi);
+    V.compute_root();
+  }
+  out.vectorize(cvi).unroll(xo).unroll(yo);
+
+  // V: per tile, per vector of input channels, the alpha x alpha patch in
+  // registers. Stored so that one (xi, nu) slice of the block is contiguous.
+  {
+    Var vco("vco"), vci("vci"), tvo("tvo"), tvi("tvi");
+    V.reorder_storage(c, t, xi, nu, n);
+    if (C >= vw) {
+      V.split(c, vco, vci, vw, TailStrategy::ShiftInwards)
+          .reorder(vci, xi, nu, vco, t, n)
+          .vectorize(vci)
+          .unroll(xi)
+          .unroll(nu);
+      vRows.compute_at(V, vco).vectorize(c).unroll(a).unroll(nu);
+    } else {
+      V.reorder(c, xi, nu, t, n).unroll(xi).unroll(nu);
+      vRows.compute_at(V, t).unroll(a).unroll(nu);
+    }
+    if (plan.channelParallel)
+      V.split(t, tvo, tvi, TX, TailStrategy::RoundUp).parallel(tvo);
+  }
+
+  // M: for one channel block, all (xi, nu) and tiles of the task.
+  Var tto("tto"), tti("tti");
+  M.compute_at(channelLevel)
+      .bound_extent(c, B)
+      .split(t, tto, tti, plan.tiles, TailStrategy::RoundUp)
+      .reorder(c, tti, tto, xi, nu, n);
+  acc.compute_at(M, tto)
+      .bound_extent(c, B)
+      .bound_extent(t, plan.tiles)
+      .store_in(MemoryType::Register);
+  acc.vectorize(c, vw).unroll(c).unroll(t);
+  M.vectorize(c, vw).unroll(c).unroll(tti);
+  {
+    Stage u = acc.update();
+    RVar rco("rco"), rci("rci");
+    Var avo("avo"), avi("avi");
+    u.split(c, avo, avi, vw);
+    const bool tilesInner = plan.channelVectors > plan.tiles;
+    std::vector<VarOrRVar> order;
+    if (tilesInner)
+      order = {avi, t, avo};
+    else
+      order = {avi, avo, t};
+    if (C % 2 == 0 && C >= 4) {
+      u.split(rc, rco, rci, 2);
+      order.insert(order.end(), {rci, rco, xi, nu, n});
+      u.reorder(order).unroll(rci);
+    } else {
+      order.insert(order.end(), {rc, xi, nu, n});
+      u.reorder(order);
+    }
+    u.vectorize(avi).unroll(avo).unroll(t);
+  }
+
+  // Output transform per tile and vector of output channels, in registers.
+  yCols.compute_at(out, cvo)
+      .bound_extent(c, vw)
+      .vectorize(c)
+      .unroll(xi)
+      .unroll(j);
+
+  std::ostringstream note;
+  note << "winograd F(" << m << "x" << m << ",3x3), tile "
+       << plan.channelVectors << "x" << vw << "ch x " << plan.tiles
+       << " tiles, " << plan.blocks << " blocks, ";
+  if (plan.channelParallel)
+    note << "channel-parallel in groups of " << plan.groupBlocks;
+  else
+    note << "tile-parallel in blocks of " << plan.blockRows << " tile rows";
+  std::string noteText = note.str();
+
+  std::vector<Func> outputs = {out};
+  if (s.hasStats) {
+    ConvStatsPlacement placement; // second pass
+    outputs.push_back(buildConvStatistics(s, out, placement, vw, noteText));
+  }
+  k.pipeline = Pipeline(outputs);
+  for (const ImageParam &p : k.params)
+    k.inputs.push_back(p);
+  for (const Func &f : outputs)
+    k.outputs.push_back(outputArgument(f));
+  k.scheduleNote = noteText;
+  (void)N;
+  (void)OH;
+  return k;
+}
+
+} // namespace bitc::kernels
