@@ -10,6 +10,7 @@
 #ifndef BITC_FUZZ_FUZZSUPPORT_H
 #define BITC_FUZZ_FUZZSUPPORT_H
 
+#include "frontend/NpzCheckpoint.h"
 #include "frontend/TensorStore.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -143,6 +144,30 @@ inline std::optional<std::string> zipOfEntries(llvm::StringRef input) {
   for (llvm::StringRef part : parts)
     entries.push_back(part.split('\n'));
   return storedZip(entries);
+}
+
+/// The archive of the entry list `data` (zipOfEntries) as a buffer called
+/// `name`, or null for an input with more entries than a real file has.
+inline std::unique_ptr<llvm::MemoryBuffer>
+zippedInput(const uint8_t *data, size_t size, llvm::StringRef name) {
+  std::optional<std::string> zip =
+      zipOfEntries(llvm::StringRef(reinterpret_cast<const char *>(data), size));
+  if (!zip)
+    return nullptr;
+  return llvm::MemoryBuffer::getMemBufferCopy(*zip, name);
+}
+
+/// Reads `npz` as Google's BiT-M-R50x1.npz: an accepted archive is
+/// exercised and also goes through googleConfig, as `bitc compile` does.
+inline void checkGoogleNpz(std::unique_ptr<llvm::MemoryBuffer> npz) {
+  auto store = openGoogleNpzBuffer("BiT-M-R50x1.npz", std::move(npz));
+  if (!store) {
+    require(!llvm::toString(store.takeError()).empty());
+    return;
+  }
+  exerciseStore(**store);
+  BitConfig config = googleConfig(GoogleArch{}, **store);
+  require(config.embeddingSize > 0);
 }
 
 } // namespace bitc::fuzz

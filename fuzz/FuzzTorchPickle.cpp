@@ -12,17 +12,10 @@
 
 #include "fuzz/FuzzSupport.h"
 
-#include "llvm/ADT/SmallVector.h"
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   using namespace bitc;
-  llvm::StringRef input(reinterpret_cast<const char *>(data), size);
-  std::optional<std::string> zip = fuzz::zipOfEntries(input);
-  if (!zip)
-    return 0;
-  fuzz::consume(TensorStore::openPytorchBinBuffer(
-      "pytorch_model.bin",
-      fuzz::inputBuffer(reinterpret_cast<const uint8_t *>(zip->data()),
-                        zip->size(), "pytorch_model.bin")));
+  if (auto bin = fuzz::zippedInput(data, size, "pytorch_model.bin"))
+    fuzz::consume(
+        TensorStore::openPytorchBinBuffer("pytorch_model.bin", std::move(bin)));
   return 0;
 }
