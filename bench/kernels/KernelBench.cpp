@@ -1,8 +1,8 @@
 //===- KernelBench.cpp - GFLOP/s of the conv kernels on R50x1 layers ------===//
 //
 // kernel-bench [--target=T] [--threads=2] [--reps=N] [--bare | --no-stats |
-//               --no-residual | --no-prologue] [--asm=DIR] [--small]
-//               [--winograd=2|4] [filter]
+//               --no-residual | --no-prologue] [--preferred-tiles] [--asm=DIR]
+//               [--small] [--winograd=2|4] [filter]
 // JIT-compiles buildConv for every distinct conv of BiT-M R50x1 at 448x448,
 // batch 1, with the fusions the compiler uses (prologue relu, residual, stats;
 // --bare: none), and prints the median GFLOP/s over repeated timings and the
@@ -55,7 +55,8 @@ ConvSpec conv(int64_t c, int64_t hw, int64_t oc, int64_t k, int64_t stride) {
 
 /// role: 0 = stem, 1 = conv1/conv2 (prologue + stats), 2 = conv3 (prologue +
 /// residual + stats), 3 = downsample (prologue only).
-bool gNoStats = false, gNoResidual = false, gNoPrologue = false;
+bool gNoStats = false, gNoResidual = false, gNoPrologue = false,
+     gPreferredTiles = false;
 
 Layer layer(const char *name, ConvSpec s, int role, int uses, bool bare,
             const Halide::Target &t) {
@@ -65,7 +66,11 @@ Layer layer(const char *name, ConvSpec s, int role, int uses, bool bare,
     if (role == 1 || role == 2) {
       s.hasStats = true;
       s.statsGroups = 32;
-      s.statsTileRows = preferredStatsTileRows(s, t);
+      // The compiler's tiling (bit-tile-group-norm, tile-pixels 1024), or
+      // the kernel's preferred band with --preferred-tiles.
+      s.statsTileRows =
+          gPreferredTiles ? preferredStatsTileRows(s, t)
+                          : std::clamp<int64_t>(1024 / s.outW(), 1, s.outH());
     }
     s.hasResidual = role == 2;
     s.hasStats = s.hasStats && !gNoStats;
@@ -321,6 +326,8 @@ int main(int argc, char **argv) {
       bare = true;
     else if (a == "--small")
       small = true;
+    else if (a == "--preferred-tiles")
+      gPreferredTiles = true;
     else if (a == "--no-stats")
       gNoStats = true;
     else if (a == "--no-residual")

@@ -302,6 +302,15 @@ void convTests() {
   checkConv(withStats(withPrologue(conv(1, 32, 7, 7, 64, 3, 1, 1, 1, 1, 1, 1),
                                    Activation::Relu),
                       32, 7));
+  // An R50x1 @448 conv3: 6.4 MB output with residual and the compiler's
+  // 18-row statistics tiles (short last tile), reduced by the second pass.
+  {
+    ConvSpec b = withStats(withPrologue(conv(1, 128, 56, 56, 512, 1, 1, 1, 0, 0, 0, 0),
+                                        Activation::Relu),
+                           32, 18);
+    b.hasResidual = true;
+    checkConv(b, 10.0f);
+  }
   // 1x1 with 2048 outputs, stats 1-row tiles.
   checkConv(withStats(withPrologue(conv(1, 64, 7, 7, 2048, 1, 1, 1, 0, 0, 0, 0),
                                    Activation::Relu),

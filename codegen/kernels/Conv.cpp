@@ -106,12 +106,15 @@ ConvPlan planConv(const ConvSpec &s, const Target &target) {
   const int64_t OH = s.outH(), OW = s.outW();
   const int64_t weightBytes = s.inC * s.kernelH * s.kernelW * p.blocks * B * 4;
   const int64_t outBytes = OH * OW * s.outC * 4;
-  // Statistics are fused per band only for large planes: an output of up to
-  // a few MB is still in L2/L3 when a second pass (parallel over tiles and
-  // channel chunks) reduces it, and the direct schedule has no band buffer
-  // to copy out (measured with AVX-512 on R50x1: 1.3-1.5x faster for the
-  // 224x224 stats layers).
-  p.banded = s.hasStats && outBytes > 4 * 1024 * 1024;
+  // Statistics are fused per band only for very large planes. A second pass
+  // (parallel over tiles and channel chunks) after the direct schedule, which
+  // writes the output straight from the register tiles, was faster for every
+  // stats layer of R50x1 up to 448x448 (outputs up to 12.8 MB) with the
+  // compiler's ~1024-pixel statistics tiles: the band buffer of such a tile
+  // (1-2 MB at 256-512 channels) does not stay in L2, its copy costs a pass
+  // of its own, and 56x56 planes give only 4 bands (AVX-512, CPU time:
+  // 1x1 128->512 +residual +stats @56 ~1.35x faster, @112 64->256 ~1.1x).
+  p.banded = s.hasStats && outBytes > 16 * 1024 * 1024;
 
   const int64_t PY = p.tile.pixelsY;
   double best = 1e30;
