@@ -37,7 +37,7 @@ struct CompileOptions {
   bool verbose = false;
   bool elideWeights = false;
   bool profile = false;
-  std::string winograd = "off";
+  std::string winograd = "auto";
   LoweringOptions lowering;
   LoadOptions load;
 };
@@ -300,7 +300,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "time every kernel call; each forward call prints a table per kernel "
       "and per op to stderr (BITC_PROFILE_EVERY=N: every N calls, 0: never)")(
       "winograd",
-      po::value<std::string>(&options.winograd)->default_value("off"),
+      po::value<std::string>(&options.winograd)->default_value("auto"),
       "stride-1 3x3 convolutions as Winograd F(4x4)/F(2x2) kernels: off, on "
       "(every one) or auto (where faster than the direct kernel)");
   addPipelineSwitches(visible);
