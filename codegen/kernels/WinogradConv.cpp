@@ -31,7 +31,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <sstream>
 
 using namespace Halide;
@@ -155,8 +154,6 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
   p.channelParallel =
       tasks < 2 || (!weightsInL2 && double(weightBytes) / 20e9 >
                                         0.25 * taskMacs / 100e9);
-  if (const char *force = getenv("BITC_WINOGRAD_PARALLEL")) // experiments
-    p.channelParallel = force[0] == 'c';
   if (p.channelParallel) {
     // A few tasks per thread, whole channel blocks each.
     int64_t groups = std::min<int64_t>(p.blocks, 4 * kTunedThreads);
