@@ -3,7 +3,8 @@
 // A classic static planner: the function is one block, so every intermediate
 // tensor lives from its defining op to its last user. Tensors are placed
 // largest first at the lowest aligned offset that overlaps no placed tensor
-// whose live range intersects its own.
+// whose live range intersects its own. The input of a zero pad folded into
+// its max pool lives until the pool.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,6 +61,21 @@ struct PlanMemoryPass : mlir::bit::impl::BitPlanMemoryBase<PlanMemoryPass> {
         naive += bytes;
       }
     }
+    // Code generation folds a zero pad read only by a max pool into the pool
+    // kernel, which then reads the pad's input: keep that input live through
+    // the pool, so the pool's output is never placed over it (its parallel
+    // row bands would overwrite rows other bands have not read yet).
+    llvm::DenseMap<Value, int64_t> foldedPadInputEnd;
+    for (Operation &op : block)
+      if (auto pad = dyn_cast<PadOp>(op))
+        if (pad->hasOneUse() && pad.getValue().convertToDouble() == 0.0 &&
+            isa<MaxPool2DOp>(*pad->user_begin()))
+          foldedPadInputEnd[pad.getInput()] = index[block.findAncestorOpInBlock(
+              **pad->user_begin())];
+    for (Buffer &buffer : buffers)
+      if (auto it = foldedPadInputEnd.find(buffer.value);
+          it != foldedPadInputEnd.end())
+        buffer.end = std::max(buffer.end, it->second);
 
     std::vector<Buffer *> order;
     for (Buffer &buffer : buffers)

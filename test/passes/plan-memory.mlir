@@ -32,3 +32,24 @@ func.func @skip(%x: tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {
   %d = bit.add %c, %a : tensor<1x2x1x1xf32>
   return %d : tensor<1x2x1x1xf32>
 }
+
+// -----
+
+// A zero pad read only by a max pool is folded into the pool kernel, which
+// reads the pad's input: that input (%s) stays live through the pool, so the
+// pool's output is not placed over it (it would be at 1600 otherwise, with a
+// 2624-byte workspace).
+// CHECK-LABEL: func.func @pad_into_pool
+// CHECK-SAME: bit.workspace_bytes = 2880 : i64
+// CHECK: bit.activation "relu" %arg0 {bit.offsets = array<i64: 1600>}
+// CHECK: bit.pad {{.*}}bit.offsets = array<i64: 0>
+// CHECK: bit.max_pool2d {{.*}}bit.offsets = array<i64: 2624>
+func.func @pad_into_pool(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
+  %s = bit.activation "relu" %x : tensor<1x4x8x8xf32>
+  %p = bit.pad %s {padding = array<i64: 1, 1, 1, 1>}
+      : tensor<1x4x8x8xf32> -> tensor<1x4x10x10xf32>
+  %m = bit.max_pool2d %p {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>}
+      : tensor<1x4x10x10xf32> -> tensor<1x4x4x4xf32>
+  %r = bit.activation "relu" %m : tensor<1x4x4x4xf32>
+  return %r : tensor<1x4x4x4xf32>
+}
