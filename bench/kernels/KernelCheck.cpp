@@ -311,6 +311,16 @@ void convTests() {
     b.hasResidual = true;
     checkConv(b, 10.0f);
   }
+  // An output over 16 MB (R50x3-like widths at 448): the statistics are fused
+  // per band (band buffer, copy, reduction while hot) instead of a second
+  // pass; residual, 8-row tiles with a short last one.
+  {
+    ConvSpec b = withStats(withPrologue(conv(1, 64, 130, 128, 256, 1, 1, 1, 0, 0, 0, 0),
+                                        Activation::Relu),
+                           32, 8);
+    b.hasResidual = true;
+    checkConv(b, 10.0f);
+  }
   // 1x1 with 2048 outputs, stats 1-row tiles.
   checkConv(withStats(withPrologue(conv(1, 64, 7, 7, 2048, 1, 1, 1, 0, 0, 0, 0),
                                    Activation::Relu),
