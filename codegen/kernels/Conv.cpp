@@ -39,14 +39,6 @@ using namespace detail;
 
 namespace {
 
-int registerCount(const Target &target) {
-  if (target.has_feature(Target::AVX512))
-    return 32;
-  if (target.arch == Target::ARM && target.bits == 64)
-    return 32;
-  return 16;
-}
-
 /// Loop structure chosen for one conv.
 ///
 /// Direct mode: the output Func itself is register-tiled; one parallel loop
@@ -277,24 +269,13 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
   const int64_t KH = s.kernelH, KW = s.kernelW;
 
   KernelPipeline k;
-  ImageParam input(Float(32), 4, "input");
-  ImageParam weights(Float(32), 5, "weights");
-  ImageParam prologue(Float(32), 3, "prologue");
-  ImageParam residual(Float(32), 4, "residual");
-  if (s.inputNCHW)
-    declareDense(input, {W, H, C, N});
-  else
-    declareDense(input, {C, W, H, N});
-  declareDense(weights, {B, C, KW, KH, plan.blocks});
-  k.params = {input, weights};
-  if (s.hasPrologue) {
-    declareDense(prologue, {C, 2, N});
-    k.params.push_back(prologue);
-  }
-  if (s.hasResidual) {
-    declareDense(residual, {OC, OW, OH, N});
-    k.params.push_back(residual);
-  }
+  const ConvParams params =
+      declareConvParams(s,
+                        s.inputNCHW ? std::vector<int64_t>{W, H, C, N}
+                                    : std::vector<int64_t>{C, W, H, N},
+                        {B, C, KW, KH, plan.blocks}, k);
+  ImageParam input = params.input, weights = params.weights,
+             prologue = params.prologue, residual = params.residual;
 
   Var c("c"), x("x"), y("y"), n("n");
 

@@ -28,6 +28,36 @@ int floatVectorWidth(const Target &target) {
   return w < 4 ? 4 : w;
 }
 
+int registerCount(const Target &target) {
+  if (target.has_feature(Target::AVX512))
+    return 32;
+  if (target.arch == Target::ARM && target.bits == 64)
+    return 32;
+  return 16;
+}
+
+ConvParams declareConvParams(const ConvSpec &s,
+                             const std::vector<int64_t> &inputExtents,
+                             const std::vector<int64_t> &weightExtents,
+                             KernelPipeline &k) {
+  ConvParams p{ImageParam(Float(32), 4, "input"),
+               ImageParam(Float(32), 5, "weights"),
+               ImageParam(Float(32), 3, "prologue"),
+               ImageParam(Float(32), 4, "residual")};
+  declareDense(p.input, inputExtents);
+  declareDense(p.weights, weightExtents);
+  k.params = {p.input, p.weights};
+  if (s.hasPrologue) {
+    declareDense(p.prologue, {s.inC, 2, s.batch});
+    k.params.push_back(p.prologue);
+  }
+  if (s.hasResidual) {
+    declareDense(p.residual, {s.outC, s.outW(), s.outH(), s.batch});
+    k.params.push_back(p.residual);
+  }
+  return p;
+}
+
 Expr accurateExp(Expr x) {
   // exp(x) = 2^k * exp(r), k = round(x / ln 2), r = x - k ln 2 in two pieces
   // (Cody-Waite), exp(r) by the Cephes expf minimax polynomial (|r| <= ln2/2).

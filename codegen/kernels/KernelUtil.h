@@ -25,6 +25,20 @@ constexpr int kTunedThreads = 2;
 /// Vector width in floats for `target` (8 on AVX2, 16 on AVX-512, 4 on NEON).
 int floatVectorWidth(const Halide::Target &target);
 
+/// Vector registers of `target`: 32 with AVX-512 and on AArch64, else 16.
+int registerCount(const Halide::Target &target);
+
+/// The buffers every convolution builder takes, declared dense and listed in
+/// `k.params` in the documented order: input, weights, prologue (if
+/// hasPrologue), residual (if hasResidual, shaped like the output).
+struct ConvParams {
+  Halide::ImageParam input, weights, prologue, residual;
+};
+ConvParams declareConvParams(const ConvSpec &spec,
+                             const std::vector<int64_t> &inputExtents,
+                             const std::vector<int64_t> &weightExtents,
+                             KernelPipeline &k);
+
 /// Accurate (about 1 ulp), vectorizable exp for float: Cody-Waite reduction
 /// and the Cephes polynomial. Halide's `exp` becomes scalar libm calls.
 Halide::Expr accurateExp(Halide::Expr x);

@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 using namespace Halide;
@@ -63,14 +64,6 @@ double bt(int m, int i, int j) { return m == 2 ? kBT2[i][j] : kBT4[i][j]; }
 double gm(int m, int i, int j) { return m == 2 ? kG2[i][j] : kG4[i][j]; }
 double at(int m, int i, int j) { return m == 2 ? kAT2[i][j] : kAT4[i][j]; }
 
-int registerCount(const Target &target) {
-  if (target.has_feature(Target::AVX512))
-    return 32;
-  if (target.arch == Target::ARM && target.bits == 64)
-    return 32;
-  return 16;
-}
-
 /// sum_j coef[j] * v[j] with the zero terms dropped and +-1 as add/sub.
 Expr combine(const std::vector<double> &coef, const std::vector<Expr> &v) {
   Expr sum;
@@ -84,6 +77,24 @@ Expr combine(const std::vector<double> &coef, const std::vector<Expr> &v) {
       sum = coef[j] == -1 ? sum - term : sum + term;
   }
   return sum.defined() ? sum : Expr(0.0f);
+}
+
+/// Row `selector` of (matrix x operands): mux over r < rows of
+/// sum_q coef(r, q) * operand(q), q < cols; one 1-D pass of a transform.
+Expr matrixTimes(const Expr &selector, int rows, int cols,
+                 const std::function<double(int, int)> &coef,
+                 const std::function<Expr(int)> &operand) {
+  std::vector<Expr> cases;
+  for (int r = 0; r < rows; ++r) {
+    std::vector<double> rowCoef;
+    std::vector<Expr> operands;
+    for (int q = 0; q < cols; ++q) {
+      rowCoef.push_back(coef(r, q));
+      operands.push_back(operand(q));
+    }
+    cases.push_back(combine(rowCoef, operands));
+  }
+  return mux(selector, cases);
 }
 
 struct WinogradPlan {
@@ -224,21 +235,10 @@ KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
   const int TX = int(plan.tilesX);
 
   KernelPipeline k;
-  ImageParam input(Float(32), 4, "input");
-  ImageParam weights(Float(32), 5, "weights");
-  ImageParam prologue(Float(32), 3, "prologue");
-  ImageParam residual(Float(32), 4, "residual");
-  declareDense(input, {C, W, H, N});
-  declareDense(weights, {B, C, A, A, plan.blocks});
-  k.params = {input, weights};
-  if (s.hasPrologue) {
-    declareDense(prologue, {C, 2, N});
-    k.params.push_back(prologue);
-  }
-  if (s.hasResidual) {
-    declareDense(residual, {OC, OW, OH, N});
-    k.params.push_back(residual);
-  }
+  const ConvParams params =
+      declareConvParams(s, {C, W, H, N}, {B, C, A, A, plan.blocks}, k);
+  ImageParam input = params.input, weights = params.weights,
+             prologue = params.prologue, residual = params.residual;
 
   Var c("c"), x("x"), y("y"), n("n"), t("t"), xi("xi"), nu("nu");
   Var a("a"), j("j"), i("i");
@@ -259,33 +259,15 @@ KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
   // Input transform, rows (nu over the patch's y) then columns (xi over x).
   Expr tx = t % TX, ty = t / TX;
   Func vRows("v_rows"), V("V");
-  {
-    std::vector<Expr> cases;
-    for (int r = 0; r < A; ++r) {
-      std::vector<double> coef;
-      std::vector<Expr> d;
-      for (int b = 0; b < A; ++b) {
-        coef.push_back(bt(m, r, b));
-        d.push_back(staged(c, tx * m + a - int(s.padLeft),
-                           ty * m + b - int(s.padTop), n));
-      }
-      cases.push_back(combine(coef, d));
-    }
-    vRows(c, a, nu, t, n) = mux(nu, cases);
-  }
-  {
-    std::vector<Expr> cases;
-    for (int r = 0; r < A; ++r) {
-      std::vector<double> coef;
-      std::vector<Expr> d;
-      for (int q = 0; q < A; ++q) {
-        coef.push_back(bt(m, r, q));
-        d.push_back(vRows(c, q, nu, t, n));
-      }
-      cases.push_back(combine(coef, d));
-    }
-    V(c, xi, nu, t, n) = mux(xi, cases);
-  }
+  vRows(c, a, nu, t, n) = matrixTimes(
+      nu, A, A, [m](int r, int q) { return bt(m, r, q); },
+      [&](int q) {
+        return staged(c, tx * m + a - int(s.padLeft),
+                      ty * m + q - int(s.padTop), n);
+      });
+  V(c, xi, nu, t, n) = matrixTimes(
+      xi, A, A, [m](int r, int q) { return bt(m, r, q); },
+      [&](int q) { return vRows(c, q, nu, t, n); });
 
   // Batched GEMM per (xi, nu), accumulated in registers, copied to M.
   RDom rc(0, int(C), "rc");
@@ -297,32 +279,12 @@ KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
 
   // Output transform: columns (j over nu) then rows (i over xi).
   Func yCols("y_cols"), Y("Y");
-  {
-    std::vector<Expr> cases;
-    for (int r = 0; r < m; ++r) {
-      std::vector<double> coef;
-      std::vector<Expr> d;
-      for (int q = 0; q < A; ++q) {
-        coef.push_back(at(m, r, q));
-        d.push_back(M(c, xi, q, t, n));
-      }
-      cases.push_back(combine(coef, d));
-    }
-    yCols(c, xi, j, t, n) = mux(j, cases);
-  }
-  {
-    std::vector<Expr> cases;
-    for (int r = 0; r < m; ++r) {
-      std::vector<double> coef;
-      std::vector<Expr> d;
-      for (int q = 0; q < A; ++q) {
-        coef.push_back(at(m, r, q));
-        d.push_back(yCols(c, q, j, t, n));
-      }
-      cases.push_back(combine(coef, d));
-    }
-    Y(c, i, j, t, n) = mux(i, cases);
-  }
+  yCols(c, xi, j, t, n) = matrixTimes(
+      j, m, A, [m](int r, int q) { return at(m, r, q); },
+      [&](int q) { return M(c, xi, q, t, n); });
+  Y(c, i, j, t, n) = matrixTimes(
+      i, m, A, [m](int r, int q) { return at(m, r, q); },
+      [&](int q) { return yCols(c, q, j, t, n); });
   Func out("output");
   {
     Expr v = Y(c, x % m, y % m, (y / m) * TX + x / m, n);
