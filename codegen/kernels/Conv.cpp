@@ -466,12 +466,7 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
                                           placement, vw, noteText));
   }
 
-  k.pipeline = Pipeline(outputs);
-  for (const ImageParam &p : k.params)
-    k.inputs.push_back(p);
-  for (const Func &f : outputs)
-    k.outputs.push_back(outputArgument(f));
-  k.scheduleNote = noteText;
+  finishPipeline(k, outputs, noteText);
   return k;
 }
 

@@ -23,6 +23,16 @@ Argument outputArgument(const Func &f) {
                   f.dimensions(), ArgumentEstimates{});
 }
 
+void finishPipeline(KernelPipeline &k, const std::vector<Func> &outs,
+                    const std::string &note) {
+  k.pipeline = Pipeline(outs);
+  for (const ImageParam &p : k.params)
+    k.inputs.push_back(p);
+  for (const Func &f : outs)
+    k.outputs.push_back(outputArgument(f));
+  k.scheduleNote = note;
+}
+
 int floatVectorWidth(const Target &target) {
   int w = target.natural_vector_size<float>();
   return w < 4 ? 4 : w;

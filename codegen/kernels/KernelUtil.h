@@ -18,6 +18,11 @@ void declareDense(Halide::OutputImageParam param,
 /// Description of an output buffer for KernelPipeline::outputs.
 Halide::Argument outputArgument(const Halide::Func &f);
 
+/// Completes `k` once its outputs are scheduled: the pipeline of `outs`, the
+/// inputs from `k.params`, the output arguments and the schedule note.
+void finishPipeline(KernelPipeline &k, const std::vector<Halide::Func> &outs,
+                    const std::string &note);
+
 /// Number of worker threads the schedules are tuned for (task counts are kept
 /// a multiple of it where cheap).
 constexpr int kTunedThreads = 2;

@@ -99,11 +99,8 @@ KernelPipeline buildGroupNormStats(const TensorShape &in, int64_t groups,
   if (in.c >= vw)
     meanF.vectorize(c, vw);
 
-  k.pipeline = Pipeline(out);
-  for (const ImageParam &p : k.params)
-    k.inputs.push_back(p);
-  k.outputs.push_back(outputArgument(out));
-  k.scheduleNote = "two passes (row sums fp32, group sums double), rows parallel";
+  finishPipeline(
+      k, {out}, "two passes (row sums fp32, group sums double), rows parallel");
   return k;
 }
 
@@ -145,11 +142,7 @@ KernelPipeline buildGroupNormCombine(int64_t batch, int64_t channels,
     f.compute_root();
   out.compute_root();
 
-  k.pipeline = Pipeline(out);
-  for (const ImageParam &p : k.params)
-    k.inputs.push_back(p);
-  k.outputs.push_back(outputArgument(out));
-  k.scheduleNote = "closed-form Chan merge in double (tiny)";
+  finishPipeline(k, {out}, "closed-form Chan merge in double (tiny)");
   return k;
 }
 

@@ -59,16 +59,6 @@ Border border(Expr x, Expr y, int64_t pt, int64_t pl, int64_t pb, int64_t pr,
   return b;
 }
 
-void finish(KernelPipeline &k, const std::vector<Func> &outs,
-            const std::string &note) {
-  k.pipeline = Pipeline(outs);
-  for (const ImageParam &p : k.params)
-    k.inputs.push_back(p);
-  for (const Func &f : outs)
-    k.outputs.push_back(outputArgument(f));
-  k.scheduleNote = note;
-}
-
 } // namespace
 
 KernelPipeline buildPad(const TensorShape &in, int64_t pt, int64_t pl,
@@ -87,7 +77,7 @@ KernelPipeline buildPad(const TensorShape &in, int64_t pt, int64_t pl,
   const int64_t OW = in.w + pl + pr, OH = in.h + pt + pb;
   declareDense(out.output_buffer(), {in.c, OW, OH, in.n});
   scheduleRowsParallel(out, c, x, y, n, in.c, OW, vw);
-  finish(k, {out}, "rows parallel, channels vectorized");
+  finishPipeline(k, {out}, "rows parallel, channels vectorized");
   return k;
 }
 
@@ -137,8 +127,9 @@ KernelPipeline buildMaxPool(const TensorShape &in, int64_t kernel,
     out.vectorize(c, vw);
     hmax.vectorize(c, vw);
   }
-  finish(k, {out}, "row bands parallel, separable max, rows of horizontal "
-                   "maxima slide, channels vectorized");
+  finishPipeline(k, {out},
+                 "row bands parallel, separable max, rows of horizontal "
+                 "maxima slide, channels vectorized");
   return k;
 }
 
@@ -163,7 +154,7 @@ KernelPipeline buildApplyNorm(const TensorShape &in, bool hasResidual,
   out(c, x, y, n) = applyActivation(activation, v);
   declareDense(out.output_buffer(), {in.c, in.w, in.h, in.n});
   scheduleRowsParallel(out, c, x, y, n, in.c, in.w, vw);
-  finish(k, {out}, "rows parallel, channels vectorized");
+  finishPipeline(k, {out}, "rows parallel, channels vectorized");
   return k;
 }
 
@@ -180,7 +171,7 @@ KernelPipeline buildAdd(const TensorShape &in, Activation activation,
   out(c, x, y, n) = applyActivation(activation, a(c, x, y, n) + b(c, x, y, n));
   declareDense(out.output_buffer(), {in.c, in.w, in.h, in.n});
   scheduleRowsParallel(out, c, x, y, n, in.c, in.w, vw);
-  finish(k, {out}, "rows parallel, channels vectorized");
+  finishPipeline(k, {out}, "rows parallel, channels vectorized");
   return k;
 }
 
@@ -228,7 +219,8 @@ KernelPipeline buildGlobalAvgPool(const TensorShape &in, bool hasPrologue,
     rowSum.vectorize(c, vw);
     rowSum.update().reorder(c, rx, y, n).vectorize(c, vw).unroll(c);
   }
-  finish(k, {result}, "channel blocks parallel, rows summed then summed");
+  finishPipeline(k, {result},
+                 "channel blocks parallel, rows summed then summed");
   return k;
 }
 
@@ -297,8 +289,9 @@ KernelPipeline buildLinear(int64_t batch, int64_t inFeatures, int64_t labels,
   Var lvo("lvo"), lvi("lvi");
   acc.update().split(l, lvo, lvi, vw).reorder(lvi, n, lvo, r)
       .vectorize(lvi).unroll(n).unroll(lvo);
-  finish(k, {out}, "label blocks parallel, weights panel per block, "
-                   "register tile of labels x 3 images");
+  finishPipeline(k, {out},
+                 "label blocks parallel, weights panel per block, "
+                 "register tile of labels x 3 images");
   return k;
 }
 

@@ -398,12 +398,7 @@ KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
     ConvStatsPlacement placement; // second pass
     outputs.push_back(buildConvStatistics(s, out, placement, vw, noteText));
   }
-  k.pipeline = Pipeline(outputs);
-  for (const ImageParam &p : k.params)
-    k.inputs.push_back(p);
-  for (const Func &f : outputs)
-    k.outputs.push_back(outputArgument(f));
-  k.scheduleNote = noteText;
+  finishPipeline(k, outputs, noteText);
   (void)N;
   (void)OH;
   return k;
