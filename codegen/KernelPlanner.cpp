@@ -121,15 +121,13 @@ bool Planner::sharesArenaBytes(Value a, Value b) {
   return *offsetA < *offsetB + bytes(b) && *offsetB < *offsetA + bytes(a);
 }
 
-/// A zero pad read only by a max pool is folded into the pool kernel, which
-/// then reads the pad's input; unless the pool's output was placed over that
-/// input (the input is dead after the pad as far as the memory plan knows):
-/// the pool's parallel row bands would overwrite input rows that other bands
-/// have not read yet (R50x1: the stem output and the pooled map share bytes).
+/// The pad of PadOp::getFoldingPool is folded into the pool kernel, which then
+/// reads the pad's input; unless the pool's output was placed over that input:
+/// the pool's parallel row bands would overwrite input rows other bands have
+/// not read yet. bit-plan-memory keeps the input live for this; offsets from
+/// elsewhere (hand-written IR) are checked here all the same.
 bool Planner::padFoldsIntoPool(PadOp pad) {
-  if (!pad->hasOneUse() || pad.getValue().convertToDouble() != 0.0)
-    return false;
-  auto pool = dyn_cast<MaxPool2DOp>(*pad->user_begin());
+  MaxPool2DOp pool = pad.getFoldingPool();
   return pool && !sharesArenaBytes(pad.getInput(), pool.getOutput());
 }
 

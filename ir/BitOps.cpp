@@ -270,6 +270,12 @@ LogicalResult ApplyNormOp::verify() {
 // Elementwise, padding, pooling, head
 //===----------------------------------------------------------------------===//
 
+MaxPool2DOp PadOp::getFoldingPool() {
+  if (!(*this)->hasOneUse() || getValue().convertToDouble() != 0.0)
+    return nullptr;
+  return dyn_cast<MaxPool2DOp>(*(*this)->user_begin());
+}
+
 LogicalResult PadOp::verify() {
   if (failed(verifyPadding(*this, getPadding())))
     return failure();

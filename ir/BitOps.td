@@ -171,6 +171,12 @@ def Bit_PadOp : Bit_Op<"pad", [Pure]> {
   let results = (outs F32Tensor4D:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The max pool code generation folds this pad into (a zero pad read only
+    /// by that pool; the pool kernel then reads this pad's input), or null.
+    /// The memory plan keeps the input live until that pool.
+    MaxPool2DOp getFoldingPool();
+  }];
 }
 
 def Bit_MaxPool2DOp : Bit_Op<"max_pool2d", [Pure]> {

@@ -68,10 +68,9 @@ struct PlanMemoryPass : mlir::bit::impl::BitPlanMemoryBase<PlanMemoryPass> {
     llvm::DenseMap<Value, int64_t> foldedPadInputEnd;
     for (Operation &op : block)
       if (auto pad = dyn_cast<PadOp>(op))
-        if (pad->hasOneUse() && pad.getValue().convertToDouble() == 0.0 &&
-            isa<MaxPool2DOp>(*pad->user_begin()))
-          foldedPadInputEnd[pad.getInput()] = index[block.findAncestorOpInBlock(
-              **pad->user_begin())];
+        if (MaxPool2DOp pool = pad.getFoldingPool())
+          foldedPadInputEnd[pad.getInput()] =
+              index[block.findAncestorOpInBlock(*pool)];
     for (Buffer &buffer : buffers)
       if (auto it = foldedPadInputEnd.find(buffer.value);
           it != foldedPadInputEnd.end())
