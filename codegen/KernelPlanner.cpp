@@ -11,6 +11,7 @@
 #include "ir/BitOps.h"
 #include "ir/WeightData.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include <map>
 
@@ -633,13 +634,11 @@ llvm::Expected<ModelPlan> planKernels(func::FuncOp func,
 }
 
 std::optional<WinogradPolicy> parseWinogradPolicy(llvm::StringRef text) {
-  if (text == "off")
-    return WinogradPolicy::Off;
-  if (text == "on")
-    return WinogradPolicy::On;
-  if (text == "auto")
-    return WinogradPolicy::Auto;
-  return std::nullopt;
+  return llvm::StringSwitch<std::optional<WinogradPolicy>>(text)
+      .Case("off", WinogradPolicy::Off)
+      .Case("on", WinogradPolicy::On)
+      .Case("auto", WinogradPolicy::Auto)
+      .Default(std::nullopt);
 }
 
 } // namespace bitc

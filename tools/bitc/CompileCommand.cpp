@@ -37,7 +37,7 @@ struct CompileOptions {
   bool verbose = false;
   bool elideWeights = false;
   bool profile = false;
-  std::string winograd = "auto";
+  WinogradPolicy winograd = WinogradPolicy::Auto;
   LoweringOptions lowering;
   LoadOptions load;
 };
@@ -220,7 +220,7 @@ int compile(const CompileOptions &options) {
   object.runtimeBitcode = runtimeBitcodePath();
   object.threads = options.threads;
   object.profile = options.profile;
-  object.winograd = *parseWinogradPolicy(options.winograd);
+  object.winograd = options.winograd;
   auto size = resolveImageSize(options.lowering.imageSize, model->preprocessor);
   if (!size) {
     reportError(llvm::toString(size.takeError()));
@@ -261,7 +261,7 @@ int compile(const CompileOptions &options) {
 
 int runCompileCommand(const std::vector<std::string> &args) {
   CompileOptions options;
-  std::string wsEps;
+  std::string wsEps, winograd;
   po::options_description visible(
       "usage: bitc compile MODEL_DIR -o OUT [options]\n\n"
       "Compiles a Hugging Face BiT checkpoint directory (config.json,\n"
@@ -300,7 +300,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "time every kernel call; each forward call prints a table per kernel "
       "and per op to stderr (BITC_PROFILE_EVERY=N: every N calls, 0: never)")(
       "winograd",
-      po::value<std::string>(&options.winograd)->default_value("auto"),
+      po::value<std::string>(&winograd)->default_value("auto"),
       "stride-1 3x3 convolutions as Winograd F(4x4)/F(2x2) kernels: off, on "
       "(every one) or auto (where faster than the direct kernel)");
   addPipelineSwitches(visible);
@@ -323,9 +323,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
                 options.emit + "'");
     return 1;
   }
-  if (!parseWinogradPolicy(options.winograd)) {
+  if (std::optional<WinogradPolicy> policy = parseWinogradPolicy(winograd)) {
+    options.winograd = *policy;
+  } else {
     reportError("compile: --winograd must be on, off or auto, got '" +
-                options.winograd + "'");
+                winograd + "'");
     return 1;
   }
   if (!isCIdentifier(options.name)) {
