@@ -195,9 +195,12 @@ llvm::Expected<NpyArray> bitc::parseNpy(llvm::ArrayRef<uint8_t> bytes) {
                      "' is not supported (float32 '<f4', float16 '<f2')");
   array.shape = std::move(*shape);
   array.fortranOrder = *fortran;
-  int64_t numBytes = dtypeSize(array.dtype);
+  // The strides are partial products of the dimensions: they must fit even
+  // when a zero dimension makes the array empty.
+  int64_t numBytes = dtypeSize(array.dtype), nonZeroBytes = numBytes;
   for (int64_t d : array.shape)
-    if (__builtin_mul_overflow(numBytes, d, &numBytes))
+    if (__builtin_mul_overflow(numBytes, d, &numBytes) ||
+        (d != 0 && __builtin_mul_overflow(nonZeroBytes, d, &nonZeroBytes)))
       return makeError("shape has too many elements");
   if (static_cast<uint64_t>(numBytes) != data.size())
     return makeError("holds " + Twine(data.size()) + " data bytes but " +
