@@ -8,7 +8,7 @@
 
 namespace bitc {
 
-/// The C header declaring `<name>_*` (design.md, "Generated C API").
+/// The C header declaring `<name>_*` (docs/design.md, "Generated C API").
 std::string generateHeader(const ModelPlan &plan, const std::string &name);
 
 } // namespace bitc

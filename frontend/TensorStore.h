@@ -111,7 +111,7 @@ public:
   /// read back from the file if touched again. It does nothing for converted
   /// copies, or once the store is gone, so it may outlive the store. Lets the
   /// importer release a filter as soon as weight standardization has copied
-  /// it (issue 7: peak memory of big models).
+  /// it (peak memory of big models: docs/big-models.md).
   std::function<void()> pageReleaser(llvm::ArrayRef<float> view) const;
 
   ~TensorStore();

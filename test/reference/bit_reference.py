@@ -1,7 +1,7 @@
 #!/usr/bin/env -S /usr/bin/python3
 """Independent PyTorch reference of Hugging Face `BitForImageClassification` inference.
 
-Written from /work/shared/docs/bit-model.md (not from bitc's C++). Everything is functional:
+Written from docs/bit-model.md (not from bitc's C++). Everything is functional:
 `forward(cfg, params, x)` reads weights by their state-dict names (section 4) from a plain dict,
 so the same code serves as the numerical oracle, as the training model for models/bit-digits,
 and (through `BitModule`) for torch.onnx export.
@@ -9,7 +9,7 @@ and (through `BitModule`) for torch.onnx export.
 All padding is made explicit with F.pad followed by an unpadded conv / pool, so that every
 padding decision is visible in one place (`conv_padding`).
 
-Interpretation notes (where bit-model.md is terse):
+Interpretation notes (where docs/bit-model.md is terse):
 - Pre-activation layers: "conv2 of this layer ignores dilation" is taken literally: conv2 is a
   3x3 conv with the layer's stride and dilation 1, for every layer, whatever output_stride is.
   Its default padding is therefore ((s-1) + 2) // 2 = 1. output_stride < 32 then only removes

@@ -1,5 +1,5 @@
 #!/usr/bin/env -S /usr/bin/python3
-"""Google's original BiT release format (bit-model.md section 6): .npz with TF names, HWIO kernels.
+"""Google's original BiT release format (docs/bit-model.md section 6): .npz with TF names, HWIO kernels.
 
 Maps to and from the Hugging Face names of section 4. The architecture is implied by the file
 name (BiT-M-R50x1.npz: depths [3,4,6,3], width 1), pre-activation, default padding, WS eps 1e-10.

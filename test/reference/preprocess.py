@@ -1,5 +1,5 @@
 #!/usr/bin/env -S /usr/bin/python3
-"""BitImageProcessor (bit-model.md section 5) with PIL + numpy.
+"""BitImageProcessor (docs/bit-model.md section 5) with PIL + numpy.
 
     preprocess.py preprocessor_config.json img.png [...] --out x.f32    # NCHW float32, images stacked
 
