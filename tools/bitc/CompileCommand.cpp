@@ -286,7 +286,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "C symbol prefix of the generated API")(
       "image-size", po::value<std::string>(&options.lowering.imageSize),
       "input size N or HxW (default: crop_size of preprocessor_config.json, "
-      "else 224)")(
+      "or without a crop its resize size, else 224)")(
       "batch", po::value<int64_t>(&options.lowering.batch)->default_value(1),
       "static batch size of the compiled forward")(
       "stats-tile-pixels",

@@ -153,7 +153,10 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
   os << "\n";
   const PreprocessorConfig &pre = model->preprocessor;
   os << "preprocessing: " << (pre.present ? "" : "(defaults) ");
-  if (pre.doResize)
+  if (pre.doResize && pre.resizeToFixedSize)
+    os << formatv("resize to {0}x{1} ({2}), ", pre.resizeHeight,
+                  pre.resizeWidth, resampleName(pre.resample));
+  else if (pre.doResize)
     os << formatv("resize shortest edge to {0} ({1}), ", pre.shortestEdge,
                   resampleName(pre.resample));
   if (pre.doCenterCrop)
@@ -182,7 +185,8 @@ int runInspectCommand(const std::vector<std::string> &args) {
   visible.add_options()("help,h", "show this help")("version",
                                                     "show the version")(
       "image-size", po::value<std::string>(&imageSize),
-      "input size N or HxW (default: crop_size, else 224)")(
+      "input size N or HxW (default: crop_size, or without a crop the "
+      "resize size, else 224)")(
       "batch", po::value<int64_t>(&batch)->default_value(1), "batch size");
   std::string wsEps;
   addCheckpointOptions(visible, load, wsEps);

@@ -193,6 +193,10 @@ resolveImageSize(const std::string &flag, const PreprocessorConfig &pre) {
   if (flag.empty()) {
     if (pre.present && pre.doCenterCrop)
       return std::make_pair(pre.cropHeight, pre.cropWidth);
+    // Without a crop the resize decides the input: a fixed {height, width},
+    // or a square shortest edge (other aspect ratios are refused at run time).
+    if (pre.present && pre.doResize && pre.resizeToFixedSize)
+      return std::make_pair(pre.resizeHeight, pre.resizeWidth);
     if (pre.present && pre.doResize)
       return std::make_pair(pre.shortestEdge, pre.shortestEdge);
     return std::make_pair<int64_t, int64_t>(224, 224);

@@ -49,7 +49,8 @@ llvm::Expected<LoadedModel> loadModel(llvm::StringRef path,
 llvm::Error parseWsEps(const std::string &text, LoadOptions &options);
 
 /// Input height and width from `--image-size` ("N" or "HxW"), or the
-/// preprocessor's crop size, or 224.
+/// preprocessor's crop size, or (no crop) its fixed resize size or square
+/// shortest edge, or 224.
 llvm::Expected<std::pair<int64_t, int64_t>>
 resolveImageSize(const std::string &flag, const PreprocessorConfig &pre);
 
