@@ -1,9 +1,11 @@
 //===- HalideBackend.cpp - Kernels and the Halide runtime to objects ------===//
 
 #include "codegen/HalideBackend.h"
+#include "codegen/Temporaries.h"
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace bitc {
@@ -12,6 +14,10 @@ static llvm::Error halideError(const std::string &what,
                                const std::string &msg) {
   std::string line = msg;
   std::replace(line.begin(), line.end(), '\n', ' ');
+  // Halide lowers on a large stack it maps itself; under an address-space
+  // limit the mapping fails and Halide reports the mprotect that follows.
+  if (line.find("mprotect failed") != std::string::npos)
+    line = "out of memory (Halide could not map its compiler stack)";
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "codegen: " + what + ": " + line);
 }
@@ -67,9 +73,11 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   std::vector<std::vector<Halide::Module>> modules(count);
   std::vector<std::string> objects(count), errors(jobs.size()),
       linkErrors(count);
-  for (unsigned w = 0; w < count; ++w)
-    objects[w] = w == 0 ? objectPath
-                        : objectPath + "." + std::to_string(w) + ".o";
+  for (unsigned w = 0; w < count; ++w) {
+    objects[w] =
+        w == 0 ? objectPath : objectPath + "." + std::to_string(w) + ".o";
+    removeFileOnInterrupt(objects[w]);
+  }
   std::atomic<size_t> next{0}, done{0};
   std::mutex progressMutex;
   auto worker = [&](unsigned w) {
@@ -90,9 +98,10 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
     }
     try {
       if (modules[w].empty())
-        modules[w].push_back(Halide::Module("bitc_kernels_empty", kernelTarget));
-      Halide::Module linked = Halide::link_modules(
-          "bitc_kernels_" + std::to_string(w), modules[w]);
+        modules[w].push_back(
+            Halide::Module("bitc_kernels_empty", kernelTarget));
+      Halide::Module linked =
+          Halide::link_modules("bitc_kernels_" + std::to_string(w), modules[w]);
       modules[w].clear();
       linked.compile({{Halide::OutputFileType::object, objects[w]}});
     } catch (const Halide::Error &e) {
@@ -102,11 +111,19 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned w = 1; w < count; ++w)
-    pool.emplace_back(worker, w);
+  // Where no thread can be started (address space or process limits), the
+  // kernels the missing workers would have claimed go to the others.
+  for (unsigned w = 1; w < count; ++w) {
+    try {
+      pool.emplace_back(worker, w);
+    } catch (const std::system_error &) {
+      break;
+    }
+  }
   worker(0);
   for (std::thread &t : pool)
     t.join();
+  objects.resize(1 + pool.size());
   for (size_t i = 0; i < jobs.size(); ++i)
     if (!errors[i].empty())
       return halideError("kernel " + jobs[i].symbol, errors[i]);

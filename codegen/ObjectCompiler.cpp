@@ -10,16 +10,16 @@
 
 #include "codegen/ObjectCompiler.h"
 #include "codegen/EntryPoint.h"
+#include "codegen/ExternalTool.h"
 #include "codegen/HalideBackend.h"
 #include "codegen/HeaderWriter.h"
 #include "codegen/OutputPair.h"
+#include "codegen/Temporaries.h"
 #include "codegen/WeightObject.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/SmallString.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace bitc {
@@ -27,42 +27,6 @@ namespace {
 
 llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
-/// Removes the temporary directory however compileObject returns.
-struct TempDir {
-  llvm::SmallString<128> path;
-  ~TempDir() {
-    if (!path.empty())
-      llvm::sys::fs::remove_directories(path);
-  }
-};
-
-/// Runs `program` (found as `tool`) with `args`; a failure names `what`.
-llvm::Error runProgram(const std::string &program, llvm::StringRef tool,
-                       llvm::ArrayRef<llvm::StringRef> args,
-                       llvm::StringRef what) {
-  std::vector<llvm::StringRef> argv = {program};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::string message;
-  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, {}, 0, 0,
-                                     &message);
-  if (rc != 0)
-    return makeError("codegen: '" + tool + "' failed to " + what +
-                     (message.empty() ? "" : ": " + message));
-  return llvm::Error::success();
-}
-
-/// The first of `candidates` on PATH, or an error naming them all.
-llvm::Expected<std::string>
-findFirstProgram(llvm::ArrayRef<std::string> candidates, llvm::StringRef what,
-                 llvm::StringRef packages) {
-  for (const std::string &name : candidates)
-    if (auto program = llvm::sys::findProgramByName(name))
-      return *program;
-  return makeError("codegen: cannot find '" +
-                   llvm::join(candidates, "' or '") + "' to " + what +
-                   " (install " + packages + ")");
 }
 
 /// `contents` in a temporary file next to `path`, for installObjectAndHeader.
@@ -122,20 +86,13 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   if (!weightSection)
     return weightSection.takeError();
 
-  TempDir temp;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueDirectory("bitc", temp.path))
-    return makeError("codegen: cannot create a temporary directory: " +
-                     ec.message());
-  auto tempFile = [&](llvm::StringRef file) {
-    llvm::SmallString<128> path(temp.path);
-    llvm::sys::path::append(path, file);
-    return path.str().str();
-  };
-  std::string kernelsObject = tempFile("kernels.o");
-  std::string runtimeObject = tempFile("halide_runtime.o");
-  std::string entryObject = tempFile("entry.o");
-  std::string weightObject = tempFile("weights.o");
+  auto temp = TemporaryDirectory::create("bitc");
+  if (!temp)
+    return temp.takeError();
+  std::string kernelsObject = temp->file("kernels.o");
+  std::string runtimeObject = temp->file("halide_runtime.o");
+  std::string entryObject = temp->file("entry.o");
+  std::string weightObject = temp->file("weights.o");
 
   // The blob goes to its object first and is freed: the kernel and entry
   // point code generation that follow then run without it in memory.
@@ -206,17 +163,15 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
     llvm::consumeError(staged->discard());
     return linker.takeError();
   }
-  std::string linkerName = llvm::sys::path::filename(*linker).str();
   std::vector<std::string> linkArgs =
-      options.library ? std::vector<std::string>{"rcs", stagedPath, entryObject}
-                      : std::vector<std::string>{"-r", "-o", stagedPath,
-                                                 entryObject};
+      options.library
+          ? std::vector<std::string>{"rcs", stagedPath, entryObject}
+          : std::vector<std::string>{"-r", "-o", stagedPath, entryObject};
   linkArgs.insert(linkArgs.end(), kernelObjects->begin(), kernelObjects->end());
   linkArgs.push_back(runtimeObject);
   linkArgs.push_back(weightObject);
-  std::vector<llvm::StringRef> linkArgRefs(linkArgs.begin(), linkArgs.end());
-  llvm::Error linked = runProgram(
-      *linker, linkerName, linkArgRefs,
+  llvm::Error linked = runExternalTool(
+      *linker, linkArgs, temp->file("link.log"), options.objectPath,
       options.library ? "archive the objects" : "merge the objects");
   if (linked) {
     llvm::consumeError(staged->discard());

@@ -3,8 +3,48 @@
 #include "codegen/OutputPair.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/Path.h"
+#include <csignal>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace bitc {
+
+namespace {
+
+/// While the pair is moved: an exclusive lock on the object's directory, so
+/// two compiles to the same paths install one after the other (the last one
+/// wins whole), and the interrupt signals held back, so an interrupt cannot
+/// land between the two renames (it is delivered when this goes away).
+class InstallGuard {
+public:
+  explicit InstallGuard(llvm::StringRef objectPath) {
+    sigset_t interrupts;
+    sigemptyset(&interrupts);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+      sigaddset(&interrupts, sig);
+    pthread_sigmask(SIG_BLOCK, &interrupts, &saved);
+    llvm::SmallString<256> dir(llvm::sys::path::parent_path(objectPath));
+    if (dir.empty())
+      dir = ".";
+    fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0)
+      while (::flock(fd, LOCK_EX) != 0 && errno == EINTR)
+        ;
+  }
+  ~InstallGuard() {
+    if (fd >= 0)
+      ::close(fd); // Releases the lock.
+    pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  }
+
+private:
+  int fd = -1;
+  sigset_t saved;
+};
+
+} // namespace
 
 static llvm::Error cannotWrite(llvm::StringRef path, llvm::Error cause) {
   return llvm::createStringError(
@@ -16,6 +56,7 @@ llvm::Error installObjectAndHeader(llvm::sys::fs::TempFile &object,
                                    llvm::StringRef objectPath,
                                    llvm::sys::fs::TempFile &header,
                                    llvm::StringRef headerPath) {
+  InstallGuard guard(objectPath);
   // A second name for the previous object, so the rename below can be undone
   // without copying what may be gigabytes.
   llvm::SmallString<256> previous;

@@ -22,7 +22,9 @@ namespace bitc {
 /// (kept through a hard link; with no earlier object, or where no hard link
 /// can be made, the new object is removed), so the previous pair, or no
 /// object at all, is what a failure leaves. The error names the path that
-/// could not be written.
+/// could not be written. Two processes installing into the same directory
+/// take turns (a lock on the directory), and SIGINT/SIGTERM/SIGHUP wait until
+/// both files are in place.
 llvm::Error installObjectAndHeader(llvm::sys::fs::TempFile &object,
                                    llvm::StringRef objectPath,
                                    llvm::sys::fs::TempFile &header,

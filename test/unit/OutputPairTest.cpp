@@ -13,6 +13,8 @@
 #include "gtest/gtest.h"
 
 #include <set>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace bitc;
 using namespace bitc::test;
@@ -39,7 +41,7 @@ struct StagedPair {
   explicit StagedPair(const TempDir &dir)
       : objectPath(dir.path("m.o")), headerPath(dir.path("m.h")) {}
 
-  Error install() {
+  Error install(StringRef tag = "new") {
     auto object = sys::fs::TempFile::create(objectPath + ".tmp-%%%%%%");
     auto header = sys::fs::TempFile::create(headerPath + ".tmp-%%%%%%");
     if (!object || !header) {
@@ -48,8 +50,8 @@ struct StagedPair {
       ADD_FAILURE() << "cannot stage";
       return Error::success();
     }
-    write(*object, "new object");
-    write(*header, "new header");
+    write(*object, (tag + " object").str());
+    write(*header, (tag + " header").str());
     return installObjectAndHeader(*object, objectPath, *header, headerPath);
   }
 
@@ -101,6 +103,45 @@ TEST(OutputPair, HeaderFailsNoObjectLeft) {
   StagedPair pair(dir);
   EXPECT_NE(message(pair.install()), "");
   EXPECT_EQ(entries(dir), (std::set<std::string>{"m.h"}));
+}
+
+// Two processes install their pairs to the same paths at the same moment
+// (released together by closing a pipe), many rounds: each round ends with
+// one process's object next to the same process's header.
+TEST(OutputPair, ConcurrentInstallsOneWinsWhole) {
+  TempDir dir;
+  StagedPair pair(dir);
+  int mixed = 0;
+  for (int round = 0; round < 100; ++round) {
+    int go[2];
+    ASSERT_EQ(pipe(go), 0);
+    pid_t children[2];
+    for (int p = 0; p < 2; ++p) {
+      children[p] = fork();
+      ASSERT_GE(children[p], 0);
+      if (children[p] == 0) {
+        close(go[1]);
+        char byte;
+        (void)!read(go[0], &byte, 1); // Returns when the parent closes it.
+        Error err = pair.install(p == 0 ? "first" : "second");
+        _exit(err ? (consumeError(std::move(err)), 1) : 0);
+      }
+    }
+    close(go[0]);
+    close(go[1]);
+    for (pid_t child : children) {
+      int status = 0;
+      waitpid(child, &status, 0);
+      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    std::string object = contents(pair.objectPath);
+    std::string header = contents(pair.headerPath);
+    if (object.substr(0, object.find(' ')) !=
+        header.substr(0, header.find(' ')))
+      ++mixed;
+  }
+  EXPECT_EQ(mixed, 0);
+  EXPECT_EQ(entries(dir), (std::set<std::string>{"m.h", "m.o"}));
 }
 
 } // namespace

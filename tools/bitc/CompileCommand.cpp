@@ -5,6 +5,7 @@
 #include "mlir/IR/OperationSupport.h"
 #include "tools/bitc/CommandLine.h"
 #include "tools/bitc/Commands.h"
+#include "tools/bitc/FatalErrors.h"
 #include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
 #include "tools/bitc/OutputFile.h"
@@ -174,6 +175,7 @@ int compile(const CompileOptions &options) {
       reportError(llvm::toString(std::move(err)));
       return 1;
     }
+  setFatalErrorSubject(options.modelDir);
   phases.begin("import");
   auto model = loadModel(options.modelDir, options.load);
   if (!model) {
@@ -299,8 +301,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "profile", po::bool_switch(&options.profile),
       "time every kernel call; each forward call prints a table per kernel "
       "and per op to stderr (BITC_PROFILE_EVERY=N: every N calls, 0: never)")(
-      "winograd",
-      po::value<std::string>(&winograd)->default_value("auto"),
+      "winograd", po::value<std::string>(&winograd)->default_value("auto"),
       "stride-1 3x3 convolutions as Winograd F(4x4)/F(2x2) kernels: off, on "
       "(every one) or auto (where faster than the direct kernel)");
   addPipelineSwitches(visible);

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/bitc/Commands.h"
+#include "tools/bitc/FatalErrors.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstring>
@@ -29,6 +30,7 @@ static const char *const generalUsage =
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  installFatalErrorHandlers();
   if (argc < 2) {
     llvm::errs() << generalUsage;
     return 1;
