@@ -2,10 +2,13 @@
 // ort_bench.js - Times an ONNX model with ONNX Runtime (npm onnxruntime-node), CPU.
 //
 //   node bench/ort_bench.js MODEL.onnx INPUT.f32 BATCH C H W RUNS WARMUP LOGITS.f32 [THREADS=2] [SPIN=1]
+//                           [MAX_SECONDS]
 //
 // Session: intraOpNumThreads THREADS, interOpNumThreads 1, sequential execution,
 // graphOptimizationLevel 'all', ORT's defaults otherwise; SPIN=0 sets
 // session.intra_op.allow_spinning=0 (worker threads sleep instead of spinning between ops).
+// MAX_SECONDS: the timed runs stop once they have taken that long (at least one runs; "runs" in
+// the output says how many did), so that a pool collapsing on a loaded machine cannot take minutes.
 // Prints one line of JSON like bitc_bench.c: median and minimum wall ms per run, and the
 // median process CPU ms per run (all threads, spinning included).
 'use strict';
@@ -30,6 +33,7 @@ async function main() {
   const out = a[8];
   const threads = a.length > 9 ? Number(a[9]) : 2;
   const spin = a.length > 10 ? a[10] !== '0' : true;
+  const maxMs = a.length > 11 ? Number(a[11]) * 1e3 : Infinity;
   const floats = batch * C * H * W;
   const bytes = fs.readFileSync(input);
   if (bytes.length < floats * 4) {
@@ -55,7 +59,8 @@ async function main() {
   for (let i = 0; i < warmup; ++i) result = await session.run(feeds);
   const wall = [];
   const cpu = [];
-  for (let i = 0; i < runs; ++i) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < runs && (i === 0 || Number(process.hrtime.bigint() - start) / 1e6 < maxMs); ++i) {
     const c0 = process.cpuUsage();
     const w0 = process.hrtime.bigint();
     result = await session.run(feeds);
@@ -68,7 +73,7 @@ async function main() {
   fs.writeFileSync(out, Buffer.from(logits.buffer, logits.byteOffset, logits.byteLength));
   console.log(JSON.stringify({
     engine: 'onnxruntime', version: ort.env.versions ? ort.env.versions.node : undefined,
-    batch, threads, spin, runs, median_ms: +median(wall).toFixed(3), min_ms: +Math.min(...wall).toFixed(3),
+    batch, threads, spin, runs: wall.length, median_ms: +median(wall).toFixed(3), min_ms: +Math.min(...wall).toFixed(3),
     cpu_ms: +median(cpu).toFixed(3),
   }));
 }

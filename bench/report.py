@@ -1,11 +1,13 @@
-#!/usr/bin/env -S /usr/bin/python3
 """The table of a bench/run.sh run: results.jsonl in, markdown out (stdout and docs/performance.md).
 
-    report.py RESULTS.jsonl [--doc docs/performance.md] [--runs N --warmup N --spin 0|1 --seconds S]
+    report.py RESULTS.jsonl [--doc docs/performance.md] [--runs N --warmup N --threads N --seconds S]
 
 Checks that the engines agree: against PyTorch's logits, max|diff| <= 1e-3 * max(1, max|ref|) and the
 same top-1 in every row (a differing argmax passes only when the reference's two logits are within
 the tolerance, a tie). Exit 1 when any check fails (the doc is written anyway, with the failure).
+Each peer ran twice per configuration (ONNX Runtime with its default intra-op spinning and with it
+off; PyTorch with libgomp's default OMP_WAIT_POLICY and PASSIVE): both rows are shown, and bitc is
+compared with the better (lower median) of the two.
 The doc keeps everything outside the <!-- bench:begin --> ... <!-- bench:end --> markers.
 """
 import argparse
@@ -20,12 +22,16 @@ import sys
 
 import numpy as np
 
-GMACS = {224: 4.09, 448: 16.35}  # BiT-M R50x1 per image
-CONFIGS = [("224-b1", 224, 1), ("448-b1", 448, 1), ("224-b8", 224, 8)]
+GMACS = {224: 4.09, 448: 16.35}  # BiT-M R50x1 per image, direct convolutions (bit-model.md, bitc inspect)
+CONFIGS = [("224-b1", 224, 1, None), ("224-b1-t1", 224, 1, 1), ("448-b1", 448, 1, None), ("224-b8", 224, 8, None)]
 LABELS = 1000
 REL_TOL = 1e-3
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SETTINGS = {"spin1": "default spinning", "spin0": "spinning off",
+            "omp-default": "default OMP_WAIT_POLICY", "omp-PASSIVE": "OMP_WAIT_POLICY=PASSIVE"}
+NAMES = {"bitc": "bitc `_forward`", "bitc-ws": "bitc `_forward_with_workspace`",
+         "onnxruntime": "ONNX Runtime", "pytorch": "PyTorch eager"}
 
 
 def machine():
@@ -80,8 +86,24 @@ def check(actual, expected, batch):
     return ok, diff, tol, detail
 
 
-def fmt(x, digits=1):
-    return "-" if x is None else ("%.*f" % (digits, x))
+def work_fraction(summary_path):
+    """MACs the object's kernels do / the direct convolutions' MACs, from the `bitc: wrote ...` line
+    bench/run.sh kept ("4.09 GMAC per forward (2.96 GMAC done with Winograd)"); 1 without Winograd."""
+    try:
+        with open(summary_path) as f:
+            line = f.read()
+    except (OSError, TypeError):
+        return None
+    m = re.search(r"([\d.]+) ([GM])MAC per forward(?: \(([\d.]+) ([GM])MAC done)?", line)
+    if not m:
+        return None
+    scale = {"G": 1e9, "M": 1e6}
+    total = float(m.group(1)) * scale[m.group(2)]
+    return 1.0 if not m.group(3) else float(m.group(3)) * scale[m.group(4)] / total
+
+
+def fmt(x, digits=1, suffix=""):
+    return "-" if x is None else ("%.*f" % (digits, x)) + suffix
 
 
 def main(argv=None):
@@ -90,14 +112,16 @@ def main(argv=None):
     ap.add_argument("--doc")
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--spin", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=int)
     ap.add_argument("--bitc", help="which bitc was measured (default: this checkout's commit)")
     args = ap.parse_args(argv)
     with open(args.results) as f:
         rows = [json.loads(line) for line in f if line.strip()]
-    peaks = [r for r in rows if r["kind"] == "peak" and r["isa"] == "avx2"]
-    peaks512 = [r for r in rows if r["kind"] == "peak" and r["isa"] == "avx512"]
+    peak_rows = [r for r in rows if r["kind"] == "peak"]
+    widest = "avx512" if any(r["isa"] == "avx512" for r in peak_rows) else "avx2"
+    wide = [r for r in peak_rows if r["isa"] == widest]
+    avx2 = [r for r in peak_rows if r["isa"] == "avx2"]
     runs = []
     for r in (r for r in rows if r["kind"] == "run"):
         runs.append(r)
@@ -105,96 +129,131 @@ def main(argv=None):
         if r["engine"] == "bitc" and "ws_median_ms" in r:
             runs.append(dict(r, engine="bitc-ws", median_ms=r["ws_median_ms"], min_ms=r["ws_min_ms"],
                              cpu_ms=r["ws_cpu_ms"], faults=r["ws_faults"], logits=r["ws_logits"]))
-    if not peaks or not runs:
+    if not wide or not runs:
         print("report: no results in %s" % args.results, file=sys.stderr)
         return 1
-    # The machine's peak: 2 threads x the FMA loop's GFLOP per CPU-second (what two cores give while
-    # the loop runs on them), median over the measurements of this run. Wall-clock GFLOP/s of the same
-    # loop says how much of the machine the benchmark got at the time (shown per configuration).
-    peak = statistics.median(r["gflops_unloaded"] for r in peaks)
-    per_core = statistics.median(r["gflops_per_cpu_s"] for r in peaks)
-    peak512 = statistics.median(r["gflops_unloaded"] for r in peaks512) if peaks512 else None
-    wall_peak = {r["when"]: r["gflops"] for r in peaks}
+    # The machine's peak per core: the widest FMA loop's GFLOP per CPU-second (what a core gives while
+    # the loop runs on it), median over this run's measurements; T threads' peak is T times that.
+    # The same loop's wall-clock GFLOP/s says how much of the machine the benchmark got at the time.
+    per_core = statistics.median(r["gflops_per_cpu_s"] for r in wide)
+    per_core_avx2 = statistics.median(r["gflops_per_cpu_s"] for r in avx2) if avx2 else None
+    wall_peak = {r["when"]: r["gflops"] for r in wide}
 
-    names = {"bitc": "bitc `_forward`", "bitc-ws": "bitc `_forward_with_workspace`",
-             "onnxruntime": "ONNX Runtime", "pytorch": "PyTorch eager"}
-    table = []
-    failures = []
-    summary = {}
-    for config, size, batch in CONFIGS:
+    table, failures, summary = [], [], {}
+    for config, size, batch, threads in CONFIGS:
+        threads = threads or args.threads
         here = [r for r in runs if r["config"] == config]
         if not here:
             continue
-        ort = next((r for r in here if r["engine"] == "onnxruntime"), None)
-        torch = next((r for r in here if r["engine"] == "pytorch"), None)
+        done = [r for r in here if not r.get("timed_out")]
+
+        def best(engine):
+            c = [r for r in done if r["engine"] == engine]
+            return min(c, key=lambda r: r["median_ms"]) if c else None
+
+        ort, torch = best("onnxruntime"), best("pytorch")
+        # PyTorch (either setting; PASSIVE first) is the reference for the logits.
+        refs = sorted((r for r in done if r["engine"] == "pytorch"), key=lambda r: r.get("setting") != "omp-PASSIVE")
+        ref = refs[0] if refs else None
         flop = 2 * GMACS[size] * 1e9 * batch
+        peak = per_core * threads
         for r in here:
-            name = names[r["engine"]]
+            name = NAMES[r["engine"]]
             if r["engine"] in ("bitc", "bitc-ws") and batch > 1:
                 name += " (compiled batch %s)" % ("8" if r["object"].endswith("b8") else "1")
+            if r.get("setting"):
+                name += ", " + SETTINGS.get(r["setting"], r["setting"])
+                if r is ort or r is torch:
+                    name += " (better)"
+            row = {"config": "%d, batch %d, %d thread%s" % (size, batch, threads, "s" if threads > 1 else ""),
+                   "engine": name, "load": r.get("load", "?")}
+            if r.get("timed_out"):
+                row["timed_out"] = True
+                table.append(row)
+                continue
             ms, cpu = r["median_ms"], r["cpu_ms"]
             gflops = flop / (ms * 1e-3) * 1e-9
-            ok, diff, tol, detail = (True, 0.0, 0.0, "reference") if r is torch else \
-                check(r["logits"], torch["logits"], batch) if torch else (False, float("nan"), 0, "no PyTorch")
+            # Work actually done: bitc's Winograd layers do fewer multiply-adds (the compiled plan's count);
+            # the peers run direct convolutions (ORT's MLAS and PyTorch's oneDNN have no fp32 Winograd
+            # on by default), so their work is the direct MACs.
+            fraction = work_fraction(r.get("summary")) if r["engine"] in ("bitc", "bitc-ws") else 1.0
+            if r is ref:
+                ok, diff, tol, detail = True, 0.0, 0.0, "reference"
+            elif ref:
+                ok, diff, tol, detail = check(r["logits"], ref["logits"], batch)
+            else:
+                ok, diff, tol, detail = False, float("nan"), 0, "no PyTorch"
             if not ok:
                 failures.append("%s %s: max|diff| %.3g > %.3g %s" % (config, name, diff, tol, detail))
             if r["engine"] == "bitc" and r.get("apis_differ"):
                 # The same kernels on the same input: anything but identical bits is a bug.
                 failures.append("%s %s: `_forward` and `_forward_with_workspace` logits are not identical"
                                 % (config, r["object"]))
-            table.append({
-                "config": "%d, batch %d" % (size, batch), "engine": name, "ms": ms, "min_ms": r["min_ms"],
-                "gflops": gflops, "pct": 100 * gflops / peak, "cpu_ms": cpu,
+            row.update({
+                "ms": ms, "min_ms": r["min_ms"], "runs": r.get("runs"),
+                "gflops": gflops, "pct": 100 * gflops / peak,
+                "pct_done": 100 * gflops * fraction / peak if fraction else None, "cpu_ms": cpu,
                 "gflops_cpu": flop / (cpu * 1e-3) * 1e-9 if cpu > 0 else None,
                 "vs_ort": ort["median_ms"] / ms if ort else None,
                 "vs_torch": torch["median_ms"] / ms if torch else None,
                 "vs_ort_cpu": ort["cpu_ms"] / cpu if ort and cpu > 0 else None,
-                "agree": "reference" if r is torch else ("ok (%.1e)" % diff if ok else "FAIL (%.1e) %s" % (diff, detail)),
-                "load": r.get("load", "?"), "wall_peak": wall_peak.get(config),
+                "agree": "reference" if r is ref else ("ok (%.1e)" % diff if ok else "FAIL (%.1e) %s" % (diff, detail)),
                 "faults": r.get("faults"),
             })
+            table.append(row)
             if r["engine"] in ("bitc", "bitc-ws"):
-                best = summary.get((config, r["engine"]))
-                if best is None or table[-1]["ms"] < best["ms"]:
-                    summary[(config, r["engine"])] = table[-1]
+                b = summary.get((config, r["engine"]))
+                if b is None or row["ms"] < b["ms"]:
+                    summary[(config, r["engine"])] = row
 
-    head = ("| input, batch | engine | median ms | min ms | GFLOP/s | % of peak | CPU ms | GFLOP/CPU-s "
-            "| page faults/call | vs ORT | vs PyTorch | vs ORT (CPU time) | logits vs PyTorch | load avg |")
-    sep = "|" + "---|" * 14
-    lines = [head, sep]
+    head = ("| input, batch, threads | engine | median ms | min ms | runs | GFLOP/s (direct) | % of peak "
+            "| % of peak on the work done | CPU ms | GFLOP/CPU-s | page faults/call | vs ORT (better) "
+            "| vs PyTorch (better) | vs ORT (CPU time) | logits vs PyTorch | load avg |")
+    lines = [head, "|" + "---|" * 16]
     for t in table:
-        lines.append("| %s | %s | %.1f | %.1f | %.1f | %.0f%% | %.1f | %s | %s | %s | %s | %s | %s | %s |" % (
-            t["config"], t["engine"], t["ms"], t["min_ms"], t["gflops"], t["pct"], t["cpu_ms"],
-            fmt(t["gflops_cpu"]), fmt(t["faults"], 0), fmt(t["vs_ort"], 2) + "x" if t["vs_ort"] else "-",
-            fmt(t["vs_torch"], 2) + "x" if t["vs_torch"] else "-",
-            fmt(t["vs_ort_cpu"], 2) + "x" if t["vs_ort_cpu"] else "-", t["agree"], t["load"]))
+        if t.get("timed_out"):
+            lines.append("| %s | %s | timed out |" % (t["config"], t["engine"]) + " - |" * 12 + " %s |" % t["load"])
+            continue
+        lines.append("| %s | %s | %.1f | %.1f | %s | %.1f | %.0f%% | %s | %.1f | %s | %s | %s | %s | %s | %s | %s |" % (
+            t["config"], t["engine"], t["ms"], t["min_ms"], fmt(t["runs"], 0), t["gflops"], t["pct"],
+            fmt(t["pct_done"], 0, "%"), t["cpu_ms"], fmt(t["gflops_cpu"]), fmt(t["faults"], 0),
+            fmt(t["vs_ort"], 2, "x"), fmt(t["vs_torch"], 2, "x"), fmt(t["vs_ort_cpu"], 2, "x"), t["agree"],
+            t["load"]))
     m = machine()
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    ort_version = next((r.get("version") for r in runs if r["engine"] == "onnxruntime"), "?")
-    torch_version = next((r.get("version") for r in runs if r["engine"] == "pytorch"), "?")
-    loaded = ", ".join("%s %s GFLOP/s" % (k, fmt(v)) for k, v in wall_peak.items())
+    ort_version = next((r.get("version") for r in runs if r["engine"] == "onnxruntime" and "version" in r), "?")
+    torch_version = next((r.get("version") for r in runs if r["engine"] == "pytorch" and "version" in r), "?")
+    loaded = ", ".join("%s %s" % (k, fmt(v)) for k, v in wall_peak.items())
     out = []
-    out.append("Run of %s (bitc %s), %d warm-up + %d timed runs per engine, medians; %d threads each; %s."
-               % (now, args.bitc or git_commit(), args.warmup, args.runs, 2, "peers spinning (BENCH_SPIN=1)" if args.spin
-                  else "ORT intra-op spinning off, PyTorch OMP_WAIT_POLICY=PASSIVE"))
+    out.append("Run of %s (bitc %s), %d warm-up + up to %d timed runs per engine and setting, medians; %d threads "
+               "unless said; each peer with its default thread-pool spinning and with it off (ORT "
+               "`session.intra_op.allow_spinning=0`, PyTorch `OMP_WAIT_POLICY=PASSIVE`), bitc compared with the "
+               "better of the two." % (now, args.bitc or git_commit(), args.warmup, args.runs, args.threads))
     out.append("")
     out.append("Machine: %s; %s; %s; %s%s; %s." % (m["cpu"], m["cores"], m["isa"], m["memory"],
                                                 (", " + m["hypervisor"] + " guest") if m["hypervisor"] else "",
                                                 m["os"]))
     out.append("Peers: ONNX Runtime %s (npm onnxruntime-node, CPU EP, graph optimizations all), PyTorch %s "
                "(Debian, eager, no_grad)." % (ort_version, torch_version))
-    out.append("FMA peak (AVX2, 12 chains x 2 threads): **%.0f GFLOP/s** = 2 x %.1f GFLOP per CPU-second%s. "
-               "The same loop's wall-clock GFLOP/s at each point of the run (how much of the machine the "
-               "benchmark got): %s." % (peak, per_core, "" if peak512 is None else
-                                        " (AVX-512 loop: %.0f GFLOP/s)" % peak512, loaded))
+    out.append("FMA peak (%s loop, 12 chains): **%.1f GFLOP/s per core**, %.0f on %d threads%s. \"%% of peak\" "
+               "counts a direct convolution's 2 x MACs (%.2f / %.2f GMAC per image at 224 / 448); \"on the work "
+               "done\" counts the multiply-adds the kernels do (bitc's Winograd layers: the compiled plan's "
+               "figure, `bitc compile`'s summary line). The loop's wall-clock GFLOP/s at each point of the run "
+               "(how much of the machine the benchmark got): %s."
+               % (widest.upper().replace("AVX512", "AVX-512"), per_core, per_core * args.threads, args.threads,
+                  "" if per_core_avx2 is None or widest == "avx2" else
+                  " (AVX2 loop: %.1f per core)" % per_core_avx2, GMACS[224], GMACS[448], loaded))
     out.append("")
     out.extend(lines)
     out.append("")
     for engine in ("bitc", "bitc-ws"):
         best = [(c, s) for (c, e), s in summary.items() if e == engine]
         if best:
-            out.append("%s vs ONNX Runtime, wall-clock medians: " % names[engine] + "; ".join(
-                "%s %.2fx (%.1f ms)" % (c, s["vs_ort"] or 0, s["ms"]) for c, s in best) + ".")
+            out.append("%s vs ONNX Runtime's better setting, wall-clock medians: " % NAMES[engine] + "; ".join(
+                "%s %s (%.1f ms)" % (c, fmt(s["vs_ort"], 2, "x"), s["ms"]) for c, s in best) + ".")
+    one, two = summary.get(("224-b1-t1", "bitc")), summary.get(("224-b1", "bitc"))
+    if one and two:
+        out.append("bitc `_forward` at 224, %d threads vs 1: %.2fx." % (args.threads, one["ms"] / two["ms"]))
     out.append("Agreement: %s." % ("every engine within %.0e relative of PyTorch, same top-1" % REL_TOL
                                    if not failures else "**FAILED**: " + "; ".join(failures)))
     if args.seconds:

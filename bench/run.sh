@@ -9,8 +9,10 @@
 #   BENCH_WORK=DIR     checkpoint, inputs, objects, ONNX files, logits (default $BITC_BUILD/bench)
 #   BENCH_RUNS=N       timed runs per engine and configuration (default 10, at least 10 for the doc)
 #   BENCH_WARMUP=N     untimed runs first (default 2)
-#   BENCH_THREADS=N    threads of every engine (default 2)
-#   BENCH_SPIN=1       keep the peers' spinning thread pools (default: off, see docs/performance.md)
+#   BENCH_THREADS=N    threads of every engine (default 2; the 224-b1-t1 rows use 1)
+#   BENCH_PEER_SECONDS=S  a peer's timed runs stop after S seconds (default 30; at least one runs),
+#                      and a peer process is killed after 2 S + 60 s in all (a spinning pool on a
+#                      loaded machine can take 10+ s per call): its row then says "timed out"
 #   BENCH_PROFILE=0    skip the per-kernel profile (bench/profile.sh) at the end
 #   BENCH_DOC=FILE     where to write the report (default docs/performance.md; "-" = nowhere)
 #   SKIP_SETUP=1       do not run scripts/setup.sh or npm (when everything is installed)
@@ -21,6 +23,7 @@ WORK=${BENCH_WORK:-$BUILD/bench}
 RUNS=${BENCH_RUNS:-10}
 WARMUP=${BENCH_WARMUP:-2}
 THREADS=${BENCH_THREADS:-2}
+PEER_SECONDS=${BENCH_PEER_SECONDS:-30}
 DOC=${BENCH_DOC:-$ROOT/docs/performance.md}
 PY=/usr/bin/python3 # Debian's, with torch
 CC=${CC:-cc}
@@ -87,14 +90,19 @@ if stale "$WORK/r448.onnx" "$MODEL/model.safetensors" "$REF/export_onnx.py" "$RE
 fi
 
 # -- 4. bitc objects and their harnesses ----------------------------------------------------
-# compile NAME SIZE BATCH [extra bitc flags]: $WORK/NAME.o + .h, and the harness $WORK/bench_NAME
+# compile NAME SIZE BATCH [extra bitc flags]: $WORK/NAME.o + .h, and the harness $WORK/bench_NAME;
+# $WORK/NAME.summary keeps bitc's summary line (its MACs, and those Winograd actually does).
 compile() {
   name=$1 size=$2 batch=$3; shift 3
-  if stale "$WORK/$name.o" "$BITC" "$RUNTIME_BC" "$MODEL/model.safetensors"; then
+  if stale "$WORK/$name.summary" "$BITC" "$RUNTIME_BC" "$MODEL/model.safetensors" ||
+     [ ! -f "$WORK/$name.o" ]; then
     say "bitc compile --image-size $size --batch $batch $* -> $name.o"
     t0=$(date +%s)
-    "$BITC" compile "$MODEL" -o "$WORK/$name.o" --name "$name" --image-size "$size" --batch "$batch" -q "$@"
-    say "  compiled in $(( $(date +%s) - t0 )) s"
+    "$BITC" compile "$MODEL" -o "$WORK/$name.o" --name "$name" --image-size "$size" --batch "$batch" "$@" \
+      2>&1 | grep '^bitc: wrote' > "$WORK/$name.summary.tmp" || true
+    [ -f "$WORK/$name.o" ] && [ -s "$WORK/$name.summary.tmp" ] || { say "bitc compile failed"; exit 1; }
+    mv "$WORK/$name.summary.tmp" "$WORK/$name.summary"
+    say "  compiled in $(( $(date +%s) - t0 )) s: $(cat "$WORK/$name.summary")"
     echo "$(( $(date +%s) - t0 ))" > "$WORK/$name.compile-seconds"
   fi
   if stale "$WORK/bench_$name" "$WORK/$name.o" "$ROOT/bench/bitc_bench.c"; then
@@ -110,21 +118,19 @@ compile r224b8 224 8
 if stale "$WORK/fma_peak" "$ROOT/bench/fma_peak.c"; then
   "$CC" -O2 -mavx2 -mfma "$ROOT/bench/fma_peak.c" -o "$WORK/fma_peak" -lpthread
 fi
-if grep -qw avx512f /proc/cpuinfo && stale "$WORK/fma_peak512" "$ROOT/bench/fma_peak.c"; then
-  "$CC" -O2 -mavx512f -DBITC_PEAK_AVX512 "$ROOT/bench/fma_peak.c" -o "$WORK/fma_peak512" -lpthread
+# The reference peak is the widest vectors' loop: AVX-512 where the CPU has it (every engine
+# here may use 16-lane FMAs there), else AVX2.
+WIDEST=fma_peak WIDEST_ISA=avx2
+if grep -qw avx512f /proc/cpuinfo; then
+  WIDEST=fma_peak512 WIDEST_ISA=avx512
+  if stale "$WORK/fma_peak512" "$ROOT/bench/fma_peak.c"; then
+    "$CC" -O2 -mavx512f -DBITC_PEAK_AVX512 "$ROOT/bench/fma_peak.c" -o "$WORK/fma_peak512" -lpthread
+  fi
 fi
 
 # -- 5. Runs --------------------------------------------------------------------------------
 RESULTS=$WORK/results.jsonl
 : > "$RESULTS"
-if [ "${BENCH_SPIN:-0}" = 1 ]; then
-  SPIN=1
-  TORCH_ENV=""
-else
-  SPIN=0
-  # libgomp's spinning barrier collapses when the 2 cores are shared with other work.
-  TORCH_ENV="OMP_WAIT_POLICY=PASSIVE"
-fi
 record() { # record KEY=VALUE... < one JSON line from a harness
   "$PY" -c 'import json,sys
 d = json.loads(sys.stdin.readline())
@@ -133,39 +139,65 @@ for kv in sys.argv[1:]:
     d[k] = v
 print(json.dumps(d))' "$@" | tee -a "$RESULTS" >&2
 }
-peak() {
-  "$WORK/fma_peak" "$THREADS" 0.5 | record kind=peak isa=avx2 when="$1"
-  [ ! -x "$WORK/fma_peak512" ] || "$WORK/fma_peak512" "$THREADS" 0.5 | record kind=peak isa=avx512 when="$1"
+peak() { # peak WHEN THREADS SECONDS: both loops' rates
+  "$WORK/fma_peak" "$2" "$3" | record kind=peak isa=avx2 when="$1"
+  [ "$WIDEST" = fma_peak ] || "$WORK/$WIDEST" "$2" "$3" | record kind=peak isa="$WIDEST_ISA" when="$1"
 }
 load_now() { cut -d' ' -f1 /proc/loadavg; }
-
-peak start
-# run_config CONFIG SIZE BATCH INPUT ONNX BITC_OBJECTS...
-run_config() {
-  config=$1 size=$2 batch=$3 input=$4 onnx=$5; shift 5
-  say "== $config: load average $(load_now)"
-  "$WORK/fma_peak" "$THREADS" 0.3 | record kind=peak isa=avx2 when="$config"
-  for obj in "$@"; do
-    "$WORK/bench_$obj" "$input" "$batch" "$RUNS" "$WARMUP" "$WORK/logits_${config}_bitc_$obj.f32" "$THREADS" |
-      record kind=run config="$config" object="$obj" logits="$WORK/logits_${config}_bitc_$obj.f32" load="$(load_now)"
-  done
-  node "$ROOT/bench/ort_bench.js" "$onnx" "$input" "$batch" 3 "$size" "$size" "$RUNS" "$WARMUP" \
-    "$WORK/logits_${config}_ort.f32" "$THREADS" "$SPIN" |
-    record kind=run config="$config" logits="$WORK/logits_${config}_ort.f32" load="$(load_now)"
-  env $TORCH_ENV "$PY" "$ROOT/bench/torch_bench.py" "$MODEL" "$input" --batch "$batch" --height "$size" \
-    --width "$size" --runs "$RUNS" --warmup "$WARMUP" --threads "$THREADS" --out "$WORK/logits_${config}_torch.f32" |
-    record kind=run config="$config" logits="$WORK/logits_${config}_torch.f32" load="$(load_now)"
+# peer CONFIG SETTING LOGITS COMMAND...: one peer run, its time capped; a run killed by the cap
+# (or failing) is recorded as timed out, and the other setting of that peer is compared.
+peer() {
+  config=$1 setting=$2 logits=$3; shift 3
+  rm -f "$logits"
+  if line=$(timeout -k 5 $(( 2 * PEER_SECONDS + 60 )) "$@") && [ -n "$line" ]; then
+    printf '%s\n' "$line" | record kind=run config="$config" setting="$setting" logits="$logits" load="$(load_now)"
+  else
+    say "$config: $setting did not finish in time (or failed)"
+    printf '{"engine":"%s","timed_out":true}\n' "$PEER_ENGINE" |
+      record kind=run config="$config" setting="$setting" load="$(load_now)"
+  fi
 }
-run_config 224-b1 224 1 "$WORK/in224.f32" "$WORK/r224.onnx" r224
-run_config 448-b1 448 1 "$WORK/in448.f32" "$WORK/r448.onnx" r448
-run_config 224-b8 224 8 "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224b8
-peak end
+
+peak start "$THREADS" 0.5
+# run_config CONFIG SIZE BATCH THREADS INPUT ONNX BITC_OBJECTS...: bitc, then each peer with its
+# default thread-pool waiting (spinning) and with spinning off; report.py compares bitc with the
+# better of the two.
+run_config() {
+  config=$1 size=$2 batch=$3 threads=$4 input=$5 onnx=$6; shift 6
+  say "== $config: load average $(load_now)"
+  "$WORK/$WIDEST" "$threads" 0.3 | record kind=peak isa="$WIDEST_ISA" when="$config" threads="$threads"
+  for obj in "$@"; do
+    "$WORK/bench_$obj" "$input" "$batch" "$RUNS" "$WARMUP" "$WORK/logits_${config}_bitc_$obj.f32" "$threads" |
+      record kind=run config="$config" object="$obj" summary="$WORK/$obj.summary" \
+        logits="$WORK/logits_${config}_bitc_$obj.f32" load="$(load_now)"
+  done
+  PEER_ENGINE=onnxruntime
+  for spin in 1 0; do
+    out=$WORK/logits_${config}_ort_spin$spin.f32
+    peer "$config" "spin$spin" "$out" node "$ROOT/bench/ort_bench.js" "$onnx" "$input" "$batch" 3 "$size" \
+      "$size" "$RUNS" "$WARMUP" "$out" "$threads" "$spin" "$PEER_SECONDS"
+  done
+  PEER_ENGINE=pytorch
+  for policy in default PASSIVE; do
+    out=$WORK/logits_${config}_torch_$policy.f32
+    # default: OMP_WAIT_POLICY unset (libgomp spins a while before sleeping)
+    peer "$config" "omp-$policy" "$out" env $( [ $policy = default ] && echo -u OMP_WAIT_POLICY ||
+      echo OMP_WAIT_POLICY=$policy ) "$PY" "$ROOT/bench/torch_bench.py" "$MODEL" "$input" --batch "$batch" \
+      --height "$size" --width "$size" --runs "$RUNS" --warmup "$WARMUP" --threads "$threads" \
+      --max-seconds "$PEER_SECONDS" --out "$out"
+  done
+}
+run_config 224-b1 224 1 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224
+run_config 224-b1-t1 224 1 1 "$WORK/in224.f32" "$WORK/r224.onnx" r224
+run_config 448-b1 448 1 "$THREADS" "$WORK/in448.f32" "$WORK/r448.onnx" r448
+run_config 224-b8 224 8 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224b8
+peak end "$THREADS" 0.5
 
 # -- 6. Report ------------------------------------------------------------------------------
 status=0
 SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt")
 REV=$(git -C "$SRC" describe --always --dirty 2>/dev/null || echo "built from $SRC")
-"$PY" "$ROOT/bench/report.py" "$RESULTS" --doc "$DOC" --runs "$RUNS" --warmup "$WARMUP" --spin "$SPIN" --bitc "$REV" \
+"$PY" "$ROOT/bench/report.py" "$RESULTS" --doc "$DOC" --runs "$RUNS" --warmup "$WARMUP" --threads "$THREADS" --bitc "$REV" \
   --seconds "$(( $(date +%s) - started ))" || status=$?
 if [ "${BENCH_PROFILE:-1}" != 0 ]; then
   SKIP_SETUP=1 BENCH_DOC="$DOC" "$ROOT/bench/profile.sh" || status=$?

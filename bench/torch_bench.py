@@ -2,11 +2,12 @@
 """Times PyTorch eager on the reference model of test/reference (Debian's torch 1.13).
 
     torch_bench.py MODEL_DIR INPUT.f32 --batch N --height H --width W --runs R --warmup K
-                   --out LOGITS.f32 [--threads 2]
+                   --out LOGITS.f32 [--threads 2] [--max-seconds S]
 
 The model is `bit_reference.BitModule` with the conv weights standardized once at load time
 (what export_onnx.py exports, and what any deployed model would do), float32, eval, no_grad,
-torch.set_num_threads(THREADS). Prints one line of JSON like bitc_bench.c: median and minimum
+torch.set_num_threads(THREADS). The timed runs stop once they have taken S seconds (at least one
+runs; "runs" in the output says how many did). Prints one line of JSON like bitc_bench.c: median and minimum
 wall ms per forward, median process CPU ms per forward (all threads).
 """
 import argparse
@@ -35,6 +36,7 @@ def main(argv=None):
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-seconds", type=float, default=float("inf"))
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -53,14 +55,17 @@ def main(argv=None):
     with torch.no_grad():
         for _ in range(args.warmup):
             y = module(x)
+        start = time.perf_counter()
         for _ in range(args.runs):
+            if wall and time.perf_counter() - start > args.max_seconds:
+                break
             c0, w0 = time.process_time(), time.perf_counter()
             y = module(x)
             wall.append((time.perf_counter() - w0) * 1e3)
             cpu.append((time.process_time() - c0) * 1e3)
     y.numpy().astype("<f4").tofile(args.out)
     print(json.dumps({"engine": "pytorch", "version": torch.__version__, "batch": args.batch,
-                      "threads": args.threads, "runs": args.runs,
+                      "threads": args.threads, "runs": len(wall),
                       "median_ms": round(statistics.median(wall), 3), "min_ms": round(min(wall), 3),
                       "cpu_ms": round(statistics.median(cpu), 3)}))
     return 0

@@ -290,6 +290,9 @@ llvm::Error Planner::planConv(Conv2DOp op) {
     call.kernel = kernel(convKey(spec), kind,
                          [spec, &t] { return kernels::buildConv(spec, t); });
   plan.macs += totalMacs;
+  plan.macsDone += winogradTile
+                       ? images * kernels::winogradMacs(spec, winogradTile)
+                       : totalMacs;
 
   auto input = activation(op.getInput(), op);
   if (!input)
@@ -509,7 +512,9 @@ llvm::Error Planner::planOther(Operation *op) {
                [n, inFeatures, labels, &t] {
                  return kernels::buildLinear(n, inFeatures, labels, t);
                });
-    plan.macs += n * inFeatures * labels;
+    const int64_t macs = n * inFeatures * labels;
+    plan.macs += macs;
+    plan.macsDone += macs;
     auto input = tensor(linear.getInput(), op);
     if (!input)
       return input.takeError();

@@ -62,7 +62,8 @@ struct ModelPlan {
   int64_t batch = 1;
   int64_t channels = 0, height = 0, width = 0;
   std::vector<std::string> labels;
-  int64_t macs = 0;
+  int64_t macs = 0;     // of the model's layers, convolutions as direct ones
+  int64_t macsDone = 0; // what the kernels do (Winograd's fewer products)
   PreprocessPlan preprocess;
 };
 

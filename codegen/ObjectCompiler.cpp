@@ -193,6 +193,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   summary.weightBytes = weightBytes;
   summary.workspaceBytes = plan->workspaceBytes;
   summary.macs = plan->macs;
+  summary.macsDone = plan->macsDone;
   uint64_t size = 0;
   if (!llvm::sys::fs::file_size(options.objectPath, size))
     summary.objectBytes = size;

@@ -34,6 +34,7 @@ struct ObjectSummary {
   uint64_t objectBytes = 0;
   int64_t workspaceBytes = 0;
   int64_t macs = 0;
+  int64_t macsDone = 0; // see ModelPlan::macsDone
 };
 
 /// Checks a kernel target string (ObjectOptions::target) without doing any

@@ -147,6 +147,11 @@ bool winogradEligible(const ConvSpec &spec);
 /// channel counts).
 int chooseWinogradTile(const ConvSpec &spec, bool always);
 
+/// The multiply-adds Winograd F(m x m, 3x3) does for `spec`: one product per
+/// (m+2)^2 transformed point of every tile (the output rounded up to whole
+/// tiles), input and output channel; the transforms' few multiplies aside.
+int64_t winogradMacs(const ConvSpec &spec, int m);
+
 /// Winograd F(m x m, 3x3) convolution, m = 2 or 4, with the same arguments,
 /// outputs and fusions as buildConv; weights packed by packWinogradWeights
 /// (statistics always in a second pass over the output). Rounding: F(2x2)

@@ -195,6 +195,12 @@ int chooseWinogradTile(const ConvSpec &s, bool always) {
   return tiles4 >= 32 ? 4 : 2;
 }
 
+int64_t winogradMacs(const ConvSpec &s, int m) {
+  const int64_t alpha = m + 2;
+  return s.batch * ceilDiv(s.outH(), m) * ceilDiv(s.outW(), m) * alpha * alpha *
+         s.inC * s.outC;
+}
+
 std::vector<int> packedWinogradWeightShape(const ConvSpec &s, int m,
                                            const Target &target) {
   const WinogradPlan p = planWinograd(s, m, target);
