@@ -83,9 +83,9 @@ private:
 Constant *EntryPointBuilder::weights() {
   // Its size does not matter here (and plan.weights may already be freed).
   auto *type = ArrayType::get(Type::getInt8Ty(context), 0);
-  auto *global = new GlobalVariable(module, type, true,
-                                    GlobalValue::ExternalLinkage, nullptr,
-                                    weightSymbolName(options.name));
+  auto *global =
+      new GlobalVariable(module, type, true, GlobalValue::ExternalLinkage,
+                         nullptr, weightSymbolName(options.name));
   global->setVisibility(GlobalValue::HiddenVisibility);
   global->setAlignment(Align(64));
   return global;
@@ -151,9 +151,9 @@ Constant *EntryPointBuilder::preprocess() {
                   (pre.doRescale ? 4 : 0) | (pre.doNormalize ? 8 : 0) |
                   (pre.fixedSize ? 16 : 0);
   std::vector<Constant *> fields;
-  for (int64_t v : {plan.channels, plan.height, plan.width, flags,
-                    pre.resample, pre.shortestEdge, pre.resizeHeight,
-                    pre.resizeWidth, pre.cropHeight, pre.cropWidth})
+  for (int64_t v : {plan.channels, plan.height, plan.width, flags, pre.resample,
+                    pre.shortestEdge, pre.resizeHeight, pre.resizeWidth,
+                    pre.cropHeight, pre.cropWidth})
     fields.push_back(ConstantInt::get(i64, v));
   fields.push_back(ConstantFP::get(f64, pre.rescaleFactor));
   for (double v : pre.mean)
@@ -175,18 +175,17 @@ Constant *EntryPointBuilder::profile() {
   auto strings = [&](ArrayRef<std::string> values, const Twine &name) {
     std::vector<Constant *> items;
     for (size_t i = 0; i < values.size(); ++i)
-      items.push_back(privateConstant(
-          ConstantDataArray::getString(context, values[i]),
-          name + "." + Twine(i), 1));
+      items.push_back(
+          privateConstant(ConstantDataArray::getString(context, values[i]),
+                          name + "." + Twine(i), 1));
     return privateConstant(
         ConstantArray::get(ArrayType::get(ptr, items.size()), items), name);
   };
   auto counters = [&](size_t count, const Twine &name) {
     auto *type = ArrayType::get(i64, std::max<size_t>(count, 1));
-    auto *global = new GlobalVariable(module, type, false,
-                                      GlobalValue::InternalLinkage,
-                                      ConstantAggregateZero::get(type),
-                                      options.name + "." + name);
+    auto *global = new GlobalVariable(
+        module, type, false, GlobalValue::InternalLinkage,
+        ConstantAggregateZero::get(type), options.name + "." + name);
     global->setAlignment(Align(64));
     return global;
   };
@@ -271,8 +270,13 @@ Error EntryPointBuilder::build() {
   // The runtime's own symbols leave the C namespace (a '.' never appears in a
   // --name) and become internal, so no API name can collide with them and two
   // models in one program share nothing.
+  // Except the runtime's replacements of Halide runtime functions
+  // (HalideThreads.c): they keep their names and are weak like Halide's,
+  // and the entry object is linked before Halide's runtime, so they win.
   for (Function &fn : module.functions())
-    if (!fn.isDeclaration()) {
+    if (!fn.isDeclaration() && fn.getName().starts_with("halide_")) {
+      fn.setLinkage(GlobalValue::WeakAnyLinkage);
+    } else if (!fn.isDeclaration()) {
       fn.setName("bitc.rt." + fn.getName());
       fn.setLinkage(GlobalValue::InternalLinkage);
     }
