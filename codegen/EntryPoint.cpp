@@ -1,6 +1,7 @@
 //===- EntryPoint.cpp - The C API, tables and weights as LLVM IR ----------===//
 
 #include "codegen/EntryPoint.h"
+#include "codegen/ModelInfo.h"
 #include "codegen/WeightObject.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Constants.h"
@@ -263,6 +264,12 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
        preprocessRgb8, true);
   body(apiFunction("classify_rgb8", i32, {ptr, i32, i32, i32, ptr}),
        classifyRgb8, true);
+  // The header-free description (ModelInfo.h), for FFI bindings.
+  Function *info = apiFunction("info_json", ptr, {});
+  builder.SetInsertPoint(BasicBlock::Create(context, "entry", info));
+  builder.CreateRet(privateConstant(
+      ConstantDataArray::getString(context, modelInfoJson(plan, options.name)),
+      "info", 1));
   return Error::success();
 }
 
@@ -350,7 +357,8 @@ loadRuntimeBitcode(std::string path, const Triple &triple, bool threadSanitizer,
   return load(sibling.str().str());
 }
 
-Error emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
+Expected<std::vector<std::string>>
+emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
   initializeTargetsOnce();
   LLVMContext context;
   std::string error;
@@ -378,6 +386,12 @@ Error emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
   raw_string_ostream verifyStream(verifyErrors);
   if (verifyModule(*module, &verifyStream))
     return makeError("internal error: invalid entry-point IR: " + verifyErrors);
+  // Everything else was made internal by the builder: what is left defined
+  // and external is the C API.
+  std::vector<std::string> api;
+  for (Function &fn : *module)
+    if (!fn.isDeclaration() && fn.hasExternalLinkage())
+      api.push_back(fn.getName().str());
 
   std::error_code ec;
   raw_fd_ostream out(options.objectPath, ec, sys::fs::OF_None);
@@ -391,7 +405,7 @@ Error emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
   out.flush();
   if (out.has_error())
     return makeError(options.objectPath + ": " + out.error().message());
-  return Error::success();
+  return api;
 }
 
 } // namespace bitc

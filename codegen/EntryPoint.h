@@ -6,6 +6,7 @@
 #include "codegen/ModelPlan.h"
 #include "llvm/Support/Error.h"
 #include <string>
+#include <vector>
 
 namespace bitc {
 
@@ -23,9 +24,10 @@ struct EntryPointOptions {
 /// tables and the `<name>_*` entry points, referring to the weight blob that
 /// writeWeightObject defines (WeightObject.h); the runtime bitcode is linked
 /// in and made internal, so two models in one program share nothing but the
-/// Halide runtime.
-llvm::Error emitEntryPoint(const ModelPlan &plan,
-                           const EntryPointOptions &options);
+/// Halide runtime. Returns the names of the `<name>_*` functions it defines
+/// (what a shared library exports).
+llvm::Expected<std::vector<std::string>>
+emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options);
 
 } // namespace bitc
 

@@ -152,6 +152,13 @@ const char *{0}_error_string(int code);
    state (shared by every bitc model in the program); < 1 means 1. */
 void {0}_set_num_threads(int threads);
 
+/* One line of JSON describing this model for programs without this header
+   (FFI bindings such as python/bitc): {{"bitc_model_info": 1, "name": "{0}",
+   "input": [C, H, W], "compiled_batch": B, "num_labels": L,
+   "workspace_bytes": W, "outputs": [{{"name": "logits", "shape": [L]}]};
+   shapes are per image. Static, never NULL. */
+const char *{0}_info_json(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,8 +3,10 @@
 // Four objects are made in a private temporary directory: the weight blob
 // (WeightObject.h), the kernels (Halide, no runtime), one Halide runtime, and
 // the entry point (LLVM 19: tables, labels, C API). `ld -r` merges them into
-// one relocatable object, staged next to its destination with the header and
-// then moved into place as a pair (OutputPair.h).
+// one relocatable object (`ar` into an archive, `ld -shared` into a shared
+// library whose version script exports the C API alone), staged next to its
+// destination with the header and then moved into place as a pair
+// (OutputPair.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +48,72 @@ llvm::Expected<llvm::sys::fs::TempFile> stageFile(llvm::StringRef path,
     return makeError(path + ": cannot write: " + message);
   }
   return std::move(*temp);
+}
+
+/// A linker version script that exports `symbols` and hides the rest (the
+/// kernels, the weights, the Halide runtime).
+llvm::Error writeVersionScript(llvm::StringRef path,
+                               llvm::ArrayRef<std::string> symbols) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return makeError("codegen: " + path + ": " + ec.message());
+  os << "{\n  global:\n";
+  for (const std::string &symbol : symbols)
+    os << "    " << symbol << ";\n";
+  os << "  local: *;\n};\n";
+  os.close();
+  if (os.has_error())
+    return makeError("codegen: " + path + ": " + os.error().message());
+  return llvm::Error::success();
+}
+
+/// The arguments of the `ar` or `ld` command that makes `output` out of
+/// `entryObject` and the other objects that follow it.
+std::vector<std::string> linkArguments(OutputKind kind, llvm::StringRef output,
+                                       llvm::StringRef finalPath,
+                                       llvm::StringRef versionScript,
+                                       bool threadSanitizer,
+                                       llvm::StringRef entryObject) {
+  switch (kind) {
+  case OutputKind::Archive:
+    return {"rcs", output.str(), entryObject.str()};
+  case OutputKind::Object:
+    return {"-r", "-o", output.str(), entryObject.str()};
+  case OutputKind::SharedLibrary: {
+    std::vector<std::string> args = {"-shared",
+                                     "-soname",
+                                     llvm::sys::path::filename(finalPath).str(),
+                                     "--version-script",
+                                     versionScript.str(),
+                                     "-z",
+                                     "noexecstack",
+                                     "-z",
+                                     "relro",
+                                     "-z",
+                                     "now",
+                                     "--as-needed"};
+    // Every symbol resolved at link time, so a library that would fail in
+    // dlopen fails here instead; TSan's come from the program.
+    if (!threadSanitizer)
+      args.insert(args.end(), {"-z", "defs"});
+    args.insert(args.end(), {"-o", output.str(), entryObject.str()});
+    return args;
+  }
+  }
+  llvm_unreachable("unknown OutputKind");
+}
+
+llvm::StringRef linkPurpose(OutputKind kind) {
+  switch (kind) {
+  case OutputKind::Archive:
+    return "archive the objects";
+  case OutputKind::Object:
+    return "merge the objects";
+  case OutputKind::SharedLibrary:
+    return "link the shared library";
+  }
+  llvm_unreachable("unknown OutputKind");
 }
 
 } // namespace
@@ -119,8 +187,13 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   entry.objectPath = entryObject;
   entry.profile = options.profile;
   entry.threadSanitizer = target->has_feature(Halide::Target::TSAN);
-  if (llvm::Error err = emitEntryPoint(*plan, entry))
-    return std::move(err);
+  auto apiSymbols = emitEntryPoint(*plan, entry);
+  if (!apiSymbols)
+    return apiSymbols.takeError();
+  std::string versionScript = temp->file("exports.map");
+  if (options.kind == OutputKind::SharedLibrary)
+    if (llvm::Error err = writeVersionScript(versionScript, *apiSymbols))
+      return std::move(err);
 
   // Link next to the destination so the final rename cannot cross devices.
   llvm::StringRef parent = llvm::sys::path::parent_path(options.objectPath);
@@ -134,7 +207,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
                      ": cannot write: " + llvm::toString(staged.takeError()));
   std::string stagedPath = staged->TmpName;
   // `ar` refuses to add to an empty file that is not yet an archive.
-  if (options.library)
+  if (options.kind == OutputKind::Archive)
     llvm::sys::fs::remove(stagedPath);
   // The host's binutils for the host's architecture; a cross target needs
   // its own (GNU cross binutils, else LLVM's ld.lld / llvm-ar).
@@ -155,24 +228,26 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
     return findFirstProgram(names, what,
                             "binutils-aarch64-linux-gnu or lld-19/llvm-19");
   };
-  auto linker =
-      options.library
-          ? tool("ar", {"llvm-ar-19", "llvm-ar"}, "archive the objects")
-          : tool("ld", {"ld.lld-19", "ld.lld"}, "merge the objects");
+  llvm::StringRef purpose = linkPurpose(options.kind);
+  auto linker = options.kind == OutputKind::Archive
+                    ? tool("ar", {"llvm-ar-19", "llvm-ar"}, purpose.data())
+                    : tool("ld", {"ld.lld-19", "ld.lld"}, purpose.data());
   if (!linker) {
     llvm::consumeError(staged->discard());
     return linker.takeError();
   }
   std::vector<std::string> linkArgs =
-      options.library
-          ? std::vector<std::string>{"rcs", stagedPath, entryObject}
-          : std::vector<std::string>{"-r", "-o", stagedPath, entryObject};
+      linkArguments(options.kind, stagedPath, options.objectPath, versionScript,
+                    entry.threadSanitizer, entryObject);
   linkArgs.insert(linkArgs.end(), kernelObjects->begin(), kernelObjects->end());
   linkArgs.push_back(runtimeObject);
   linkArgs.push_back(weightObject);
+  // The C library pieces the runtime calls (Debian 12: glibc 2.36 has
+  // pthread and dl in libc).
+  if (options.kind == OutputKind::SharedLibrary)
+    linkArgs.insert(linkArgs.end(), {"-lm", "-lc"});
   llvm::Error linked = runExternalTool(
-      *linker, linkArgs, temp->file("link.log"), options.objectPath,
-      options.library ? "archive the objects" : "merge the objects");
+      *linker, linkArgs, temp->file("link.log"), options.objectPath, purpose);
   if (linked) {
     llvm::consumeError(staged->discard());
     return std::move(linked);

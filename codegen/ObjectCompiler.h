@@ -12,17 +12,24 @@
 
 namespace bitc {
 
+/// What compileObject links its objects into.
+enum class OutputKind {
+  Object,       // one relocatable object (ld -r)
+  Archive,      // a static archive of the objects (ar)
+  SharedLibrary // a .so exporting only the <name>_* C API, SONAME = file name
+};
+
 struct ObjectOptions {
   std::string name = "model";
   std::string target = "host"; // Halide target string
-  std::string objectPath;      // model.o (or an archive with `library`)
+  std::string objectPath;      // model.o, model.a or libmodel.so
   std::string headerPath;      // model.h
-  bool library = false;        // write a static archive instead
-  std::string runtimeBitcode;  // ModelRuntime.bc
-  unsigned threads = 2;        // kernels compiled in parallel
-  bool profile = false;        // time every kernel call, print to stderr
+  OutputKind kind = OutputKind::Object;
+  std::string runtimeBitcode; // ModelRuntime.bc
+  unsigned threads = 2;       // kernels compiled in parallel
+  bool profile = false;       // time every kernel call, print to stderr
   WinogradPolicy winograd = WinogradPolicy::Auto; // stride-1 3x3 convs
-  PreprocessPlan preprocess;   // behind <name>_preprocess_rgb8
+  PreprocessPlan preprocess; // behind <name>_preprocess_rgb8
   /// Called with a phase name and (done, total) for kernel progress.
   std::function<void(const std::string &, size_t, size_t)> progress;
 };

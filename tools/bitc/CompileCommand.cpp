@@ -216,7 +216,9 @@ int compile(const CompileOptions &options) {
   ObjectOptions object;
   object.name = options.name;
   object.target = options.target;
-  object.library = options.emit == "lib";
+  object.kind = options.emit == "lib"      ? OutputKind::Archive
+                : options.emit == "shared" ? OutputKind::SharedLibrary
+                                           : OutputKind::Object;
   object.objectPath = options.output;
   object.headerPath = headerPath.str().str();
   object.runtimeBitcode = runtimeBitcodePath();
@@ -282,10 +284,10 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "output,o", po::value<std::string>(&options.output),
       "output file ('-' for stdout with --emit=mlir)")(
       "emit", po::value<std::string>(&options.emit)->default_value("obj"),
-      "what to write: obj (object + header), lib (static archive + header) "
-      "or mlir")("target",
-                 po::value<std::string>(&options.target)->default_value("host"),
-                 "Halide target string of the kernels (host = this machine)")(
+      "what to write: obj (object + header), lib (static archive + header), "
+      "shared (shared library exporting the C API + header) or mlir")(
+      "target", po::value<std::string>(&options.target)->default_value("host"),
+      "Halide target string of the kernels (host = this machine)")(
       "jobs,j", po::value<unsigned>(&options.threads)->default_value(2),
       "kernels compiled in parallel")(
       "quiet,q", po::bool_switch(&options.quiet), "print nothing but errors")(
@@ -326,8 +328,8 @@ int runCompileCommand(const std::vector<std::string> &args) {
     return 1;
   }
   if (options.emit != "obj" && options.emit != "lib" &&
-      options.emit != "mlir") {
-    reportError("compile: --emit must be obj, lib or mlir, got '" +
+      options.emit != "shared" && options.emit != "mlir") {
+    reportError("compile: --emit must be obj, lib, shared or mlir, got '" +
                 options.emit + "'");
     return 1;
   }
