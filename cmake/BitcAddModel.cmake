@@ -7,10 +7,14 @@
 #                  [IMAGE_SIZE <N | HxW>]     # default: crop_size of preprocessor_config.json
 #                  [BATCH <n>]                # compiled batch (any batch works at run time)
 #                  [TARGET <halide-target>]   # default: host
-#                  [LIBRARY]                  # a static archive instead of one object
+#                  [LIBRARY | SHARED]         # a static archive, or a shared library
+#                                             # (lib<NAME>.so, only the C API exported),
+#                                             # instead of one object
 #                  [COMPILE_OPTIONS <opt>...])# more `bitc compile` flags
 #
-# Creates an IMPORTED library <target>: link it and #include "<NAME>.h".
+# Creates an IMPORTED library <target>: link it and #include "<NAME>.h" (a SHARED
+# one is found at run time through the build tree's RPATH; install or ship
+# lib<NAME>.so next to the program yourself).
 # The object and header are generated into ${CMAKE_CURRENT_BINARY_DIR}/<target>.bitc/
 # and regenerated when a checkpoint file (config.json, *.safetensors, *.bin, *.npz,
 # preprocessor_config.json, a shard index) or bitc itself changes.
@@ -23,10 +27,13 @@ include_guard(GLOBAL)
 find_package(Threads REQUIRED)
 
 function(bitc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "LIBRARY"
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "LIBRARY;SHARED"
     "MODEL_DIR;NAME;IMAGE_SIZE;BATCH;TARGET" "COMPILE_OPTIONS")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "bitc_add_model(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(ARG_LIBRARY AND ARG_SHARED)
+    message(FATAL_ERROR "bitc_add_model(${target}): LIBRARY and SHARED exclude each other")
   endif()
   if(NOT ARG_MODEL_DIR)
     message(FATAL_ERROR "bitc_add_model(${target}): MODEL_DIR is required")
@@ -74,6 +81,9 @@ function(bitc_add_model target)
   if(ARG_LIBRARY)
     set(output "${out_dir}/${CMAKE_STATIC_LIBRARY_PREFIX}${ARG_NAME}${CMAKE_STATIC_LIBRARY_SUFFIX}")
     set(emit lib)
+  elseif(ARG_SHARED)
+    set(output "${out_dir}/lib${ARG_NAME}.so")
+    set(emit shared)
   else()
     set(output "${out_dir}/${ARG_NAME}${CMAKE_C_OUTPUT_EXTENSION}")
     if(NOT CMAKE_C_OUTPUT_EXTENSION)
@@ -114,11 +124,20 @@ function(bitc_add_model target)
     VERBATIM)
   add_custom_target(${target}.generate DEPENDS ${outputs})
 
-  add_library(${target} UNKNOWN IMPORTED GLOBAL)
-  set_target_properties(${target} PROPERTIES
-    IMPORTED_LOCATION "${output}"
-    INTERFACE_INCLUDE_DIRECTORIES "${out_dir}"
-    INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS};m")
+  if(ARG_SHARED)
+    # The library records its own dependencies (libc, libm).
+    add_library(${target} SHARED IMPORTED GLOBAL)
+    set_target_properties(${target} PROPERTIES
+      IMPORTED_LOCATION "${output}"
+      IMPORTED_SONAME "lib${ARG_NAME}.so"
+      INTERFACE_INCLUDE_DIRECTORIES "${out_dir}")
+  else()
+    add_library(${target} UNKNOWN IMPORTED GLOBAL)
+    set_target_properties(${target} PROPERTIES
+      IMPORTED_LOCATION "${output}"
+      INTERFACE_INCLUDE_DIRECTORIES "${out_dir}"
+      INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS};m")
+  endif()
   add_dependencies(${target} ${target}.generate)
   set(${target}_OBJECT "${output}" PARENT_SCOPE)
   set(${target}_HEADER "${out_dir}/${ARG_NAME}.h" PARENT_SCOPE)

@@ -1,0 +1,172 @@
+"""bitc.Model against the PyTorch reference (test/reference), its argument
+checks, its errors, and threads."""
+
+import concurrent.futures
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import bitc
+from compare import compare
+from conftest import ROOT, REFERENCE, reference_io
+
+REL_TOL = 1e-4  # compare.py's default, what the e2e tests use
+
+
+def test_metadata(tiny):
+    model = bitc.Model(tiny.library)
+    assert model.name == "tp"
+    assert model.input_shape == (3, 64, 64)
+    assert model.labels == ["label_%d" % i for i in range(10)]
+    assert model.outputs == [("logits", (10,))]
+
+
+def test_forward_matches_reference(tiny):
+    x, expected = reference_io(tiny.checkpoint)
+    model = bitc.Model(tiny.library)
+    logits = model.forward(x)
+    assert logits.shape == (3, 10) and logits.dtype == np.float32
+    ok, message = compare(logits, expected, 10, REL_TOL)
+    assert ok, message
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_forward_any_batch(tiny, batch):
+    x, expected = reference_io(tiny.checkpoint)
+    rows = np.arange(batch) % len(x)
+    logits = bitc.Model(tiny.library).forward(np.ascontiguousarray(x[rows]))
+    ok, message = compare(logits, expected[rows], 10, REL_TOL)
+    assert ok, message
+
+
+def test_classify_matches_reference(digits, tmp_path):
+    """bitc's preprocessing + forward vs BitImageProcessor + the PyTorch model."""
+    samples = os.path.join(digits.checkpoint, "samples")
+    images = sorted(os.path.join(samples, f) for f in os.listdir(samples) if f.endswith(".png"))[:4]
+    expected_file = tmp_path / "expected.f32"
+    subprocess.run([sys.executable, os.path.join(REFERENCE, "run_reference.py"), digits.checkpoint,
+                    "--images"] + images + ["--output", str(expected_file)],
+                   check=True, stdout=subprocess.DEVNULL)
+    expected = np.fromfile(expected_file, "<f4").reshape(len(images), 10)
+    model = bitc.Model(digits.library)
+    for path, row in zip(images, expected):
+        image = Image.open(path)
+        from_pil = model.classify(image)
+        from_array = model.classify(np.asarray(image.convert("RGB")))
+        np.testing.assert_array_equal(from_pil, from_array)
+        ok, message = compare(from_pil, row, 10, REL_TOL)
+        assert ok, "%s: %s" % (path, message)
+        assert model.top_k(from_pil, 1)[0][0] == os.path.basename(path).split("-")[1]
+        # classify == forward(preprocess)
+        np.testing.assert_array_equal(model.forward(model.preprocess(image)[None])[0], from_pil)
+
+
+def test_padded_rows(digits):
+    """A view with padded rows (row stride > 3 * width) is accepted as is."""
+    model = bitc.Model(digits.library)
+    rgb = np.asarray(Image.open(os.path.join(digits.checkpoint, "samples", "digit-0-1579.png")).convert("RGB"))
+    padded = np.zeros((rgb.shape[0], rgb.shape[1] + 5, 3), np.uint8)
+    padded[:, : rgb.shape[1]] = rgb
+    np.testing.assert_array_equal(model.classify(padded[:, : rgb.shape[1]]), model.classify(rgb))
+
+
+@pytest.mark.parametrize("pixels, message", [
+    (np.zeros((1, 3, 64, 64), np.float64), "pixels: expected dtype float32, got float64"),
+    (np.zeros((3, 64, 64), np.float32), r"pixels: expected 4 dimensions [N, 3, 64, 64], got shape [3, 64, 64]"),
+    (np.zeros((1, 3, 32, 32), np.float32), r"pixels: expected shape [N, 3, 64, 64] with N >= 1, got [1, 3, 32, 32]"),
+    (np.zeros((0, 3, 64, 64), np.float32), r"pixels: expected shape [N, 3, 64, 64] with N >= 1, got [0, 3, 64, 64]"),
+    (np.zeros((1, 3, 64, 128), np.float32)[..., ::2], "pixels: expected a C-contiguous, aligned array"),
+    (np.asfortranarray(np.zeros((2, 3, 64, 64), np.float32)), "pixels: expected a C-contiguous, aligned array"),
+    ([[0.0]], "pixels: expected a numpy.ndarray of float32 [N, 3, 64, 64], got list"),
+])
+def test_forward_argument_errors(tiny, pixels, message):
+    with pytest.raises(ValueError) as err:
+        bitc.Model(tiny.library).forward(pixels)
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("image, message", [
+    (np.zeros((8, 8, 3), np.float32), "image: expected dtype uint8, got float32"),
+    (np.zeros((8, 8), np.uint8), "image: expected shape [H, W, 3] (RGB), got [8, 8]"),
+    (np.zeros((8, 8, 4), np.uint8), "image: expected shape [H, W, 3] (RGB), got [8, 8, 4]"),
+    (np.zeros((0, 8, 3), np.uint8), "image: expected at least 1x1 pixels, got [0, 8, 3]"),
+    (np.zeros((8, 16, 3), np.uint8)[:, ::2], "image: expected packed RGB pixels"),
+    ("cat.png", "image: expected a uint8 HxWx3 RGB numpy.ndarray or a PIL image, got str"),
+])
+def test_image_argument_errors(digits, image, message):
+    with pytest.raises(ValueError) as err:
+        bitc.Model(digits.library).classify(image)
+    assert str(err.value).startswith(message)
+
+
+def test_c_error_code(digits):
+    """A non-zero return code of the C API raises bitc.Error with its string."""
+    with pytest.raises(bitc.Error) as err:
+        bitc.Model(digits.library).classify(np.zeros((1, 32769, 3), np.uint8))
+    assert err.value.code == -9
+    assert "32768" in err.value.message
+    assert str(err.value).endswith("(code -9)")
+
+
+def test_embed_needs_pooler_output(tiny):
+    with pytest.raises(bitc.Error, match="has no pooler_output"):
+        bitc.Model(tiny.library).embed(np.zeros((8, 8, 3), np.uint8))
+
+
+def test_load_errors(tiny, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no-such.so: no such file"):
+        bitc.Model(tmp_path / "no-such.so")
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        bitc.Model(tmp_path)
+    text = tmp_path / "text.so"
+    text.write_text("not a library\n")
+    with pytest.raises(bitc.Error, match="text.so: not a bitc model: not an ELF file"):
+        bitc.Model(text)
+    # A shared library that is not a bitc model: libm.
+    import ctypes.util
+    libm = ctypes.util.find_library("m")
+    libm_path = next(os.path.join(d, libm) for d in ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                                                     "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu")
+                     if os.path.exists(os.path.join(d, libm)))
+    with pytest.raises(bitc.Error, match="not a bitc model: it exports no <name>_info_json function"):
+        bitc.Model(libm_path)
+    with pytest.raises(bitc.Error, match="has no model named 'other' \\(it has: tp\\)"):
+        bitc.Model(tiny.library, name="other")
+
+
+def test_threads_share_one_model(tiny):
+    """Several Python threads call one Model at once (ctypes drops the GIL;
+    the C API is reentrant): every result equals the sequential one."""
+    x, _ = reference_io(tiny.checkpoint)
+    model = bitc.Model(tiny.library)
+    model.set_num_threads(1)
+    inputs = [np.ascontiguousarray(x[[i % 3, (i + 1) % 3]]) for i in range(8)]
+    sequential = [model.forward(p) for p in inputs]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(model.forward, inputs))
+    for s, p in zip(sequential, parallel):
+        np.testing.assert_array_equal(s, p)
+    model.set_num_threads(2)
+    np.testing.assert_array_equal(model.forward(inputs[0]), sequential[0])
+
+
+def test_module_forwards_to_bitc(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"))
+    run = subprocess.run([sys.executable, "-m", "bitc", "compile", "--help"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 0 and "usage: bitc compile MODEL_DIR -o OUT" in run.stdout
+    run = subprocess.run([sys.executable, "-m", "bitc", "compile", str(tmp_path / "none"), "-o",
+                          str(tmp_path / "x.so"), "--emit=shared"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 1 and run.stderr.startswith("bitc: error: ")
+
+
+def test_compile_error(tmp_path):
+    with pytest.raises(bitc.Error) as err:
+        bitc.compile(tmp_path / "none", tmp_path / "x.so")
+    assert err.value.message.startswith("bitc: error: ") and err.value.code == 1
+    assert not os.path.exists(tmp_path / "x.so")
