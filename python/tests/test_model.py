@@ -170,3 +170,18 @@ def test_compile_error(tmp_path):
         bitc.compile(tmp_path / "none", tmp_path / "x.so")
     assert err.value.message.startswith("bitc: error: ") and err.value.code == 1
     assert not os.path.exists(tmp_path / "x.so")
+
+
+def test_two_models_in_one_process(tiny, digits):
+    """Each library keeps its kernels and Halide runtime to itself: two models
+    (with their own thread pools) run side by side in one process."""
+    x, expected = reference_io(tiny.checkpoint)
+    first, second = bitc.Model(tiny.library), bitc.Model(digits.library)
+    assert not hasattr(first._lib, "halide_default_do_par_for")
+    first.set_num_threads(2)
+    second.set_num_threads(1)
+    ok, message = compare(first.forward(x), expected, 10, REL_TOL)
+    assert ok, message
+    assert second.forward(np.zeros((1,) + second.input_shape, np.float32)).shape == (1, 10)
+    ok, message = compare(first.forward(x), expected, 10, REL_TOL)
+    assert ok, message
