@@ -70,8 +70,28 @@ class Model:
         self.compiled_batch = info["compiled_batch"]
         self.outputs = [(o["name"], tuple(o["shape"])) for o in info["outputs"]]
         self.labels = [self._fn("label")(i).decode() for i in range(info["num_labels"])]
+        self._check_output_names(info)
         self._has_embed = hasattr(self._lib, name + "_embed_rgb8")
         self._embed_size = next((int(np.prod(s)) for n, s in self.outputs if n == "pooler_output"), None)
+
+    def _check_output_names(self, info):
+        """Where the library names its outputs itself (<name>_output_name),
+        they must be the ones its description sizes: buffers are allocated
+        from the description."""
+        if not hasattr(self._lib, self.name + "_output_name"):
+            return
+        output_name = self._fn("output_name")
+        output_name.restype, output_name.argtypes = ctypes.c_char_p, [ctypes.c_int]
+        names = []
+        while len(names) < 1024:
+            name = output_name(len(names))
+            if name is None:
+                break
+            names.append(name.decode())
+        described = [name for name, _ in self.outputs]
+        if names != described:
+            raise Error("%s: %s_info_json describes the outputs %s but the library has %s"
+                        % (self.path, self.name, described, names))
 
     def _fn(self, suffix):
         return getattr(self._lib, self.name + "_" + suffix)

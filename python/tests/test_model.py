@@ -3,6 +3,7 @@ checks, its errors, and threads."""
 
 import concurrent.futures
 import os
+import re
 import subprocess
 import sys
 
@@ -185,3 +186,37 @@ def test_two_models_in_one_process(tiny, digits):
     assert second.forward(np.zeros((1,) + second.input_shape, np.float32)).shape == (1, 10)
     ok, message = compare(first.forward(x), expected, 10, REL_TOL)
     assert ok, message
+
+
+FAKE_MODEL_C = r"""
+#include <stddef.h>
+const char *fake_info_json(void) {
+  return "{\"bitc_model_info\": 1, \"name\": \"fake\", \"input\": [3, 8, 8], \"compiled_batch\": 1,"
+         " \"num_labels\": 0, \"workspace_bytes\": 0, \"outputs\": [{\"name\": \"logits\", \"shape\": [4]}]}";
+}
+#ifdef COMPLETE
+const char *fake_label(int i) { (void)i; return NULL; }
+const char *fake_error_string(int code) { (void)code; return "fake"; }
+void fake_set_num_threads(int n) { (void)n; }
+int fake_forward(const float *p, int n, float *o) { (void)p; (void)n; (void)o; return 0; }
+int fake_preprocess_rgb8(const void *r, int w, int h, int s, float *o) { (void)r; (void)w; (void)h; (void)s; (void)o; return 0; }
+int fake_classify_rgb8(const void *r, int w, int h, int s, float *o) { (void)r; (void)w; (void)h; (void)s; (void)o; return 0; }
+const char *fake_output_name(int k) { return k == 0 ? "pooler_output" : NULL; }
+#endif
+"""
+
+
+@pytest.mark.parametrize("complete, message", [
+    (False, "not a bitc model: it lacks fake_label"),
+    (True, "fake_info_json describes the outputs ['logits'] but the library has ['pooler_output']"),
+])
+def test_inconsistent_libraries(tmp_path, complete, message):
+    """A library with the discovery symbol but not the API, and one whose
+    description disagrees with its own output names, are refused."""
+    source = tmp_path / "fake.c"
+    source.write_text(FAKE_MODEL_C)
+    library = tmp_path / "libfake.so"
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(library), str(source)] +
+                   (["-DCOMPLETE"] if complete else []), check=True)
+    with pytest.raises(bitc.Error, match=re.escape(message)):
+        bitc.Model(library)
