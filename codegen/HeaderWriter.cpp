@@ -103,6 +103,7 @@ extern "C" {{
 
 /* pixels: [batch][{1}_INPUT_CHANNELS][{1}_INPUT_HEIGHT][{1}_INPUT_WIDTH]
    float32, already preprocessed; logits: [batch][{1}_NUM_LABELS].
+   An image with a NaN pixel gets NaN logits (as in PyTorch).
    Thread-safe and reentrant: each call allocates and frees its own
    workspace; the object keeps no state between calls.
    Returns OK, ERROR_NULL_ARGUMENT, ERROR_BAD_BATCH, ERROR_BATCH_TOO_LARGE,

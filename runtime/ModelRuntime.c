@@ -187,6 +187,24 @@ static int run_steps(const bitc_model *model, uint8_t *arena,
   return BITC_OK;
 }
 
+/* An image with a NaN pixel gets NaN logits, as in PyTorch, where every op
+   of the network propagates NaN. The kernels' max pool and ReLU use the
+   CPU's max instructions, which return the other operand when one is NaN,
+   so a NaN can vanish on the way (found by fuzz/FuzzModelApi.cpp). The scan
+   costs one read of the input per call. */
+static void propagate_nan(const bitc_model *model, const float *in,
+                          float *out, int64_t count) {
+  for (int64_t image = 0; image < count; ++image) {
+    const float *pixels = in + image * model->input_floats;
+    int nan = 0;
+    for (int64_t i = 0; i < model->input_floats; ++i)
+      nan |= pixels[i] != pixels[i];
+    if (nan)
+      for (int64_t i = 0; i < model->output_floats; ++i)
+        out[image * model->output_floats + i] = __builtin_nanf("");
+  }
+}
+
 /* Every chunk of `model->batch` images through the steps, in `workspace`
    laid out as `layout`; the arguments are checked. */
 static int run_forward(const bitc_model *model, const float *pixels, int batch,
@@ -213,6 +231,8 @@ static int run_forward(const bitc_model *model, const float *pixels, int batch,
     } else {
       status = run_steps(model, workspace, in, out);
     }
+    if (status == BITC_OK)
+      propagate_nan(model, in, out, count);
   }
   if (model->profile && status == BITC_OK)
     profile_forward_done(model, batch, profile_now_ns() - profile_start);
