@@ -20,6 +20,7 @@
 #include "codegen/WeightObject.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -69,11 +70,12 @@ llvm::Error writeVersionScript(llvm::StringRef path,
 }
 
 /// The arguments of the `ar` or `ld` command that makes `output` out of
-/// `entryObject` and the other objects that follow it.
+/// `entryObject` and the other objects that follow it. With `driver`, the
+/// shared library's linker options are for a C compiler driver (-Wl,...).
 std::vector<std::string> linkArguments(OutputKind kind, llvm::StringRef output,
                                        llvm::StringRef finalPath,
                                        llvm::StringRef versionScript,
-                                       bool threadSanitizer,
+                                       bool threadSanitizer, bool driver,
                                        llvm::StringRef entryObject) {
   switch (kind) {
   case OutputKind::Archive:
@@ -81,22 +83,25 @@ std::vector<std::string> linkArguments(OutputKind kind, llvm::StringRef output,
   case OutputKind::Object:
     return {"-r", "-o", output.str(), entryObject.str()};
   case OutputKind::SharedLibrary: {
-    std::vector<std::string> args = {"-shared",
-                                     "-soname",
-                                     llvm::sys::path::filename(finalPath).str(),
-                                     "--version-script",
-                                     versionScript.str(),
-                                     "-z",
-                                     "noexecstack",
-                                     "-z",
-                                     "relro",
-                                     "-z",
-                                     "now",
-                                     "--as-needed"};
+    std::vector<std::string> options = {
+        "-soname=" + llvm::sys::path::filename(finalPath).str(),
+        "--version-script=" + versionScript.str(),
+        "-z",
+        "noexecstack",
+        "-z",
+        "relro",
+        "-z",
+        "now",
+        "--as-needed"};
     // Every symbol resolved at link time, so a library that would fail in
     // dlopen fails here instead; TSan's come from the program.
     if (!threadSanitizer)
-      args.insert(args.end(), {"-z", "defs"});
+      options.insert(options.end(), {"-z", "defs"});
+    std::vector<std::string> args = {"-shared"};
+    if (driver)
+      args.push_back("-Wl," + llvm::join(options, ","));
+    else
+      args.insert(args.end(), options.begin(), options.end());
     args.insert(args.end(), {"-o", output.str(), entryObject.str()});
     return args;
   }
@@ -229,23 +234,37 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
                             "binutils-aarch64-linux-gnu or lld-19/llvm-19");
   };
   llvm::StringRef purpose = linkPurpose(options.kind);
-  auto linker = options.kind == OutputKind::Archive
-                    ? tool("ar", {"llvm-ar-19", "llvm-ar"}, purpose.data())
-                    : tool("ld", {"ld.lld-19", "ld.lld"}, purpose.data());
+  // A cross shared library goes through the cross C compiler, which knows
+  // where that architecture's libgcc is (AArch64's outline atomics).
+  bool driver = cross && options.kind == OutputKind::SharedLibrary;
+  auto linker = [&]() -> llvm::Expected<std::string> {
+    if (options.kind == OutputKind::Archive)
+      return tool("ar", {"llvm-ar-19", "llvm-ar"}, purpose.data());
+    if (!driver)
+      return tool("ld", {"ld.lld-19", "ld.lld"}, purpose.data());
+    if (crossPrefix.empty())
+      return makeError("codegen: --emit=shared builds for this machine's "
+                       "architecture or arm-64-linux only (use --emit=obj "
+                       "and link the library yourself)");
+    return findFirstProgram({crossPrefix + "gcc"}, purpose,
+                            "gcc-aarch64-linux-gnu");
+  }();
   if (!linker) {
     llvm::consumeError(staged->discard());
     return linker.takeError();
   }
   std::vector<std::string> linkArgs =
       linkArguments(options.kind, stagedPath, options.objectPath, versionScript,
-                    entry.threadSanitizer, entryObject);
+                    entry.threadSanitizer, driver, entryObject);
   linkArgs.insert(linkArgs.end(), kernelObjects->begin(), kernelObjects->end());
   linkArgs.push_back(runtimeObject);
   linkArgs.push_back(weightObject);
   // The C library pieces the runtime calls (Debian 12: glibc 2.36 has
-  // pthread and dl in libc).
+  // pthread and dl in libc; the driver adds libc itself).
   if (options.kind == OutputKind::SharedLibrary)
-    linkArgs.insert(linkArgs.end(), {"-lm", "-lc"});
+    linkArgs.push_back("-lm");
+  if (options.kind == OutputKind::SharedLibrary && !driver)
+    linkArgs.push_back("-lc");
   llvm::Error linked = runExternalTool(
       *linker, linkArgs, temp->file("link.log"), options.objectPath, purpose);
   if (linked) {
