@@ -220,3 +220,46 @@ def test_inconsistent_libraries(tmp_path, complete, message):
                    (["-DCOMPLETE"] if complete else []), check=True)
     with pytest.raises(bitc.Error, match=re.escape(message)):
         bitc.Model(library)
+
+
+@pytest.mark.parametrize("releases", [True, False])
+def test_calls_release_the_gil(tiny, releases):
+    """With a switch interval of an hour, a thread gives up the GIL only when it
+    blocks or calls C that releases it. The worker signals, then calls forward:
+    through bitc.Model (ctypes.CDLL) the main thread runs during that call and
+    finds it unfinished; through ctypes.PyDLL (the GIL held, the control) it
+    runs only after the call is over."""
+    import ctypes
+    import threading
+
+    model = bitc.Model(tiny.library)
+    model.set_num_threads(1)
+    x = np.zeros((64,) + model.input_shape, np.float32)
+    y = np.empty((64, 10), np.float32)
+    if releases:
+        def forward():
+            model.forward(x)
+    else:
+        held = ctypes.PyDLL(str(tiny.library)).tp_forward
+        held.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+
+        def forward():
+            held(x.ctypes.data, 64, y.ctypes.data)
+    started, done = threading.Event(), threading.Event()
+
+    def work():
+        started.set()
+        forward()
+        done.set()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(3600)
+    try:
+        worker = threading.Thread(target=work)
+        worker.start()
+        started.wait()
+        unfinished = not done.is_set()
+    finally:
+        sys.setswitchinterval(interval)
+    worker.join()
+    assert unfinished == releases
