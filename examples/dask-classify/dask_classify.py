@@ -7,7 +7,8 @@ scores (softmax probabilities), or the error that image raised.
                      [--workers N | --scheduler tcp://HOST:8786 | --workers 0]
 
 IMAGES are folders (searched recursively for image files), image files, or
-@LIST files holding one path per line. MODEL.so comes from
+@LIST files holding one path per line (relative paths are relative to the
+current directory here, whatever the workers' is). MODEL.so comes from
 `bitc compile MODEL_DIR -o MODEL.so --emit=shared`. Every worker loads it once
 (a worker plugin); each task classifies a batch of files. Paths must name the
 same files on every worker (a shared filesystem), and so must MODEL.so.
@@ -100,7 +101,15 @@ def batches(items, size):
 
 
 def run(args, paths):
-    """(rows, workers, seconds classifying)."""
+    """(rows, workers, seconds classifying). Rows name the paths as given;
+    workers get them absolute (they may run in another directory)."""
+    rows, workers, seconds = classify_paths(args, [os.path.abspath(p) for p in paths])
+    for row, path in zip(rows, paths):
+        row[0] = path
+    return rows, workers, seconds
+
+
+def classify_paths(args, paths):
     if args.workers == 0 and not args.scheduler:
         model = bitc.Model(args.model)
         model.set_num_threads(args.model_threads)
@@ -116,6 +125,7 @@ def run(args, paths):
     cluster = None
     if args.scheduler:
         client = Client(args.scheduler)
+        client.wait_for_workers(1)
     else:
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)

@@ -3,10 +3,12 @@ local worker processes give exactly the rows of a single-process run, the
 corrupt file's row reports its error, every other row is predicted."""
 
 import csv
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -60,3 +62,37 @@ def test_list_file(setup):
     rows = classify(out, library, ["@" + str(out / "list.txt")], 0, "list.csv")[1:]
     assert [r[0] for r in rows] == listed
     assert rows[-1][7].startswith("FileNotFoundError")
+
+
+def test_scheduler_address(setup, tmp_path):
+    """A cluster started by hand (`dask scheduler`, `dask worker` with another
+    working directory) given by its address: the same rows, relative paths
+    included."""
+    out, library, images = setup
+    scheduler_file = tmp_path / "scheduler.json"
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"))
+    logs = open(tmp_path / "cluster.log", "w")
+    scheduler = subprocess.Popen(["dask", "scheduler", "--scheduler-file", str(scheduler_file), "--port", "0",
+                                  "--no-dashboard"], stdout=logs, stderr=logs)
+    worker = None
+    try:
+        for _ in range(600):
+            if scheduler_file.exists() and scheduler_file.stat().st_size > 0:
+                break
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        worker = subprocess.Popen(["dask", "worker", address, "--nworkers", "1", "--nthreads", "1",
+                                   "--no-dashboard"], stdout=logs, stderr=logs, env=env, cwd=str(tmp_path))
+        relative = os.path.relpath(str(images))
+        single = classify(out, library, [relative], 0, "relative-single.csv")
+        subprocess.run([sys.executable, os.path.join(HERE, "dask_classify.py"), str(library), relative,
+                                 "-o", str(tmp_path / "remote.csv"), "--scheduler", address, "--top-k", "3",
+                                 "--batch-files", "4"], check=True, timeout=600)
+        with open(tmp_path / "remote.csv") as f:
+            assert list(csv.reader(f)) == single
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
+        logs.close()
