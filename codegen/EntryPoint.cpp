@@ -144,8 +144,8 @@ Constant *EntryPointBuilder::steps() {
 }
 
 Constant *EntryPointBuilder::preprocess() {
-  // struct bitc_preprocess (runtime/Preprocess.h): ten i64, then the rescale
-  // factor, mean[3] and std[3] as doubles.
+  // struct bitc_preprocess (runtime/Preprocess.h): ten i64, the rescale
+  // factor, mean[3] and std[3] as doubles, then the processor (i64).
   const PreprocessPlan &pre = plan.preprocess;
   Type *f64 = Type::getDoubleTy(context);
   int64_t flags = (pre.doResize ? 1 : 0) | (pre.doCenterCrop ? 2 : 0) |
@@ -161,6 +161,7 @@ Constant *EntryPointBuilder::preprocess() {
     fields.push_back(ConstantFP::get(f64, v));
   for (double v : pre.std)
     fields.push_back(ConstantFP::get(f64, v));
+  fields.push_back(ConstantInt::get(i64, pre.torchvision ? 1 : 0));
   std::vector<Type *> types;
   for (Constant *field : fields)
     types.push_back(field->getType());
@@ -225,13 +226,13 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
   Function *label = forwardTarget("bitc_model_label");
   Function *errorString = forwardTarget("bitc_error_string");
   Function *setThreads = forwardTarget("bitc_set_num_threads");
-  Function *preprocessRgb8 = forwardTarget("bitc_model_preprocess_rgb8");
-  Function *classifyRgb8 = forwardTarget("bitc_model_classify_rgb8");
+  Function *preprocessPixels = forwardTarget("bitc_model_preprocess");
+  Function *classifyPixels = forwardTarget("bitc_model_classify");
   Function *workspaceSize = forwardTarget("bitc_model_workspace_size");
   Function *forwardWithWorkspace =
       forwardTarget("bitc_model_forward_with_workspace");
-  if (!forward || !label || !errorString || !setThreads || !preprocessRgb8 ||
-      !classifyRgb8 || !workspaceSize || !forwardWithWorkspace)
+  if (!forward || !label || !errorString || !setThreads || !preprocessPixels ||
+      !classifyPixels || !workspaceSize || !forwardWithWorkspace)
     return makeError("the runtime bitcode lacks the bitc_* entry points");
 
   IRBuilder<> builder(context);
@@ -259,11 +260,23 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
   body(apiFunction("error_string", ptr, {i32}), errorString, false);
   body(apiFunction("set_num_threads", Type::getVoidTy(context), {i32}),
        setThreads, false);
-  // (rgb, width, height, row_stride, pixels | logits)
-  body(apiFunction("preprocess_rgb8", i32, {ptr, i32, i32, i32, ptr}),
-       preprocessRgb8, true);
-  body(apiFunction("classify_rgb8", i32, {ptr, i32, i32, i32, ptr}),
-       classifyRgb8, true);
+  // <name>_{preprocess,classify}_<format>(data, width, height, row_stride,
+  // pixels | logits) pass the model and the format (enum bitc_pixel_format,
+  // runtime/Preprocess.h) on to the runtime.
+  for (auto [format, suffix] :
+       {std::pair{0, "rgb8"}, std::pair{1, "bgr8"}, std::pair{2, "rgba8"},
+        std::pair{3, "bgra8"}, std::pair{4, "gray8"}})
+    for (Function *callee : {preprocessPixels, classifyPixels}) {
+      Function *api = apiFunction(
+          (callee == preprocessPixels ? "preprocess_" : "classify_") +
+              std::string(suffix),
+          i32, {ptr, i32, i32, i32, ptr});
+      builder.SetInsertPoint(BasicBlock::Create(context, "entry", api));
+      SmallVector<Value *> args = {model, ConstantInt::get(i32, format)};
+      for (Argument &arg : api->args())
+        args.push_back(&arg);
+      builder.CreateRet(builder.CreateCall(callee, args));
+    }
   // The header-free description (ModelInfo.h), for FFI bindings.
   Function *info = apiFunction("info_json", ptr, {});
   builder.SetInsertPoint(BasicBlock::Create(context, "entry", info));

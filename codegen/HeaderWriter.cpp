@@ -94,7 +94,7 @@ extern "C" {{
 #define {1}_ERROR_OUT_OF_MEMORY (-3)        /* malloc failed */
 #define {1}_ERROR_KERNEL_FAILED (-4)        /* a Halide kernel failed */
 #define {1}_ERROR_BAD_IMAGE (-5)            /* width or height < 1 */
-#define {1}_ERROR_BAD_STRIDE (-6)           /* row_stride < 3 * width */
+#define {1}_ERROR_BAD_STRIDE (-6)           /* row_stride < bytes of a row */
 #define {1}_ERROR_PREPROCESS_SHAPE (-7)     /* config cannot give the input */
 #define {1}_ERROR_BATCH_TOO_LARGE (-8)      /* arrays exceed the address space */
 #define {1}_ERROR_IMAGE_TOO_LARGE (-9)      /* side > 32768, or rows wrap */
@@ -126,21 +126,42 @@ size_t {0}_workspace_size(int batch);
 int {0}_forward_with_workspace(const float *pixels, int batch, float *logits,
                                void *workspace, size_t workspace_size);
 
-/* The checkpoint's BitImageProcessor (preprocessor_config.json) on one
-   8-bit RGB image: {9}.
-   rgb: height rows of row_stride bytes, 3 bytes (R, G, B) per pixel;
-   1 <= width, height <= 32768; row_stride >= 3 * width.
+/* The checkpoint's image processor (preprocessor_config.json) on one 8-bit
+   image: {9}.
+   Reproduces {10} bit for bit.
+   Pixel layouts: _rgb8 (R, G, B), _bgr8 (B, G, R), _rgba8 (R, G, B, A),
+   _bgra8 (B, G, R, A), one byte per channel, and _gray8 (one byte); each is
+   made RGB first as PIL's Image.convert("RGB") does (alpha dropped, gray
+   replicated).
+   data: height rows of row_stride bytes; 1 <= width, height <= 32768;
+   row_stride >= width * bytes per pixel (3, 3, 4, 4, 1).
    pixels: [{1}_INPUT_CHANNELS][{1}_INPUT_HEIGHT][{1}_INPUT_WIDTH] float32,
-   what {0}_forward takes. Results match PIL + numpy bit for bit.
+   what {0}_forward takes.
    Returns OK, ERROR_NULL_ARGUMENT, ERROR_BAD_IMAGE, ERROR_IMAGE_TOO_LARGE,
    ERROR_BAD_STRIDE, ERROR_PREPROCESS_SHAPE or ERROR_OUT_OF_MEMORY. */
 int {0}_preprocess_rgb8(const uint8_t *rgb, int width, int height,
                         int row_stride, float *pixels);
+int {0}_preprocess_bgr8(const uint8_t *bgr, int width, int height,
+                        int row_stride, float *pixels);
+int {0}_preprocess_rgba8(const uint8_t *rgba, int width, int height,
+                         int row_stride, float *pixels);
+int {0}_preprocess_bgra8(const uint8_t *bgra, int width, int height,
+                         int row_stride, float *pixels);
+int {0}_preprocess_gray8(const uint8_t *gray, int width, int height,
+                         int row_stride, float *pixels);
 
-/* {0}_preprocess_rgb8, then {0}_forward on that one image;
+/* {0}_preprocess_<layout>, then {0}_forward on that one image;
    logits: [{1}_NUM_LABELS]. Returns the codes of either. */
 int {0}_classify_rgb8(const uint8_t *rgb, int width, int height,
                       int row_stride, float *logits);
+int {0}_classify_bgr8(const uint8_t *bgr, int width, int height,
+                      int row_stride, float *logits);
+int {0}_classify_rgba8(const uint8_t *rgba, int width, int height,
+                       int row_stride, float *logits);
+int {0}_classify_bgra8(const uint8_t *bgra, int width, int height,
+                       int row_stride, float *logits);
+int {0}_classify_gray8(const uint8_t *gray, int width, int height,
+                       int row_stride, float *logits);
 
 /* The id2label name of a class, or NULL when out of range. */
 const char *{0}_label(int index);
@@ -168,7 +189,12 @@ const char *{0}_info_json(void);
 )",
              name, upper, guard, plan.channels, plan.height, plan.width,
              plan.labels.size(), plan.batch, plan.workspaceBytes,
-             describePreprocessing(plan))
+             describePreprocessing(plan),
+             plan.preprocess.torchvision
+                 ? "BitImageProcessorFast (torchvision 0.14 on uint8 "
+                   "tensors, antialiased resize, rescale fused into "
+                   "normalize)"
+                 : "BitImageProcessor (PIL resize + numpy)")
       .str();
 }
 

@@ -43,8 +43,9 @@ struct KernelCall {
 struct PreprocessPlan {
   bool doResize = true, doCenterCrop = true, doRescale = true,
        doNormalize = true;
-  bool fixedSize = false; // resize to resizeHeight x resizeWidth
-  int64_t resample = 3;   // PIL filter number
+  bool fixedSize = false;   // resize to resizeHeight x resizeWidth
+  bool torchvision = false; // BitImageProcessorFast, not BitImageProcessor
+  int64_t resample = 3;     // PIL filter number
   int64_t shortestEdge = 224;
   int64_t resizeHeight = 0, resizeWidth = 0;
   int64_t cropHeight = 224, cropWidth = 224;

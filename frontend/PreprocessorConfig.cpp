@@ -228,5 +228,60 @@ Expected<PreprocessorConfig> bitc::parsePreprocessorConfig(StringRef path,
     return std::move(e);
   if (Error e = reader.readSwitch("do_convert_rgb", config.doConvertRgb))
     return std::move(e);
+  if (const json::Value *type = object->get("image_processor_type"))
+    config.savedByFastProcessor =
+        type->getAsString() ==
+        std::optional<StringRef>("BitImageProcessorFast");
   return config;
+}
+
+const char *bitc::resampleName(ResampleFilter filter) {
+  switch (filter) {
+  case ResampleFilter::Nearest:
+    return "nearest";
+  case ResampleFilter::Lanczos:
+    return "lanczos";
+  case ResampleFilter::Bilinear:
+    return "bilinear";
+  case ResampleFilter::Bicubic:
+    return "bicubic";
+  case ResampleFilter::Box:
+    return "box";
+  case ResampleFilter::Hamming:
+    return "hamming";
+  }
+  return "bicubic";
+}
+
+const char *bitc::imageProcessorName(ImageProcessor processor) {
+  return processor == ImageProcessor::Torchvision
+             ? "BitImageProcessorFast (torchvision)"
+             : "BitImageProcessor (PIL)";
+}
+
+Expected<ImageProcessor>
+bitc::chooseImageProcessor(const PreprocessorConfig &config, StringRef flag,
+                           StringRef command) {
+  // An explicit flag wins: image_processor_type only records which class
+  // saved the file, while the flag says which one the user compares with.
+  bool fast = flag.empty() ? config.savedByFastProcessor : flag == "fast";
+  if (!fast)
+    return ImageProcessor::Pil;
+  if (config.doResize && config.resample != ResampleFilter::Bilinear &&
+      config.resample != ResampleFilter::Bicubic) {
+    std::string why =
+        (Twine("resample ") + Twine(static_cast<int>(config.resample)) + " (" +
+         resampleName(config.resample) +
+         ") has no antialiased torchvision tensor resize, so "
+         "BitImageProcessorFast fails on it")
+            .str();
+    if (flag.empty())
+      return makeError(command +
+                       ": preprocessor_config.json names "
+                       "BitImageProcessorFast, but " +
+                       why + "; pass --preprocessing pil");
+    return makeError(command + ": --preprocessing fast: " + why +
+                     "; use --preprocessing pil");
+  }
+  return ImageProcessor::Torchvision;
 }

@@ -20,6 +20,12 @@ enum class ResampleFilter : int {
   Hamming = 5
 };
 
+/// The Hugging Face image processor a compiled object reproduces.
+enum class ImageProcessor {
+  Pil,        // BitImageProcessor: PIL + numpy
+  Torchvision // BitImageProcessorFast: torchvision tensors
+};
+
 /// `preprocessor_config.json` of a BitImageProcessor; the defaults are those
 /// of the processor itself (used when the file is absent).
 struct PreprocessorConfig {
@@ -41,6 +47,8 @@ struct PreprocessorConfig {
   std::array<double, 3> imageMean = {0.48145466, 0.4578275, 0.40821073};
   std::array<double, 3> imageStd = {0.26862954, 0.26130258, 0.27577711};
   bool doConvertRgb = true;
+  /// image_processor_type is "BitImageProcessorFast".
+  bool savedByFastProcessor = false;
 };
 
 /// Reads `path` if it exists (returns defaults with present = false if not).
@@ -50,6 +58,21 @@ llvm::Expected<PreprocessorConfig> readPreprocessorConfig(llvm::StringRef path);
 /// names it in errors.
 llvm::Expected<PreprocessorConfig>
 parsePreprocessorConfig(llvm::StringRef path, llvm::StringRef text);
+
+/// The processor to reproduce: `flag` ("pil" or "fast") when not empty, else
+/// the one that saved the config (image_processor_type). An error when that
+/// is the torchvision one and the config resizes with a filter torchvision
+/// cannot antialias tensors with (only bilinear and bicubic); `command`
+/// prefixes the message.
+llvm::Expected<ImageProcessor>
+chooseImageProcessor(const PreprocessorConfig &config, llvm::StringRef flag,
+                     llvm::StringRef command);
+
+/// "BitImageProcessor (PIL)" or "BitImageProcessorFast (torchvision)".
+const char *imageProcessorName(ImageProcessor processor);
+
+/// PIL's name of a filter ("bicubic").
+const char *resampleName(ResampleFilter filter);
 
 } // namespace bitc
 

@@ -315,7 +315,8 @@ const char *bitc_error_string(int code) {
   case BITC_ERROR_BAD_IMAGE:
     return "image width and height must be at least 1";
   case BITC_ERROR_BAD_STRIDE:
-    return "row_stride must be at least 3 * width bytes";
+    return "row_stride must be at least width times the bytes per pixel "
+           "(3 for RGB8 and BGR8, 4 for RGBA8 and BGRA8, 1 for GRAY8)";
   case BITC_ERROR_PREPROCESS_SHAPE:
     return "preprocessor_config.json does not produce the model's input "
            "size (no center crop, or unsupported channels)";

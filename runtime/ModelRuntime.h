@@ -102,8 +102,15 @@ int bitc_model_forward_with_workspace(const bitc_model *model,
 const char *bitc_model_label(const bitc_model *model, int index);
 const char *bitc_error_string(int code);
 void bitc_set_num_threads(int threads);
-/* Preprocess.c: model->preprocess applied to one 8-bit RGB image, then
-   (classify) one forward pass. */
+/* Preprocess.c: model->preprocess applied to one 8-bit image in `format`
+   (enum bitc_pixel_format), then (classify) one forward pass; the _rgb8
+   forms take BITC_PIXELS_RGB8. */
+int bitc_model_preprocess(const bitc_model *model, int format,
+                          const uint8_t *data, int width, int height,
+                          int row_stride, float *pixels);
+int bitc_model_classify(const bitc_model *model, int format,
+                        const uint8_t *data, int width, int height,
+                        int row_stride, float *logits);
 int bitc_model_preprocess_rgb8(const bitc_model *model, const uint8_t *rgb,
                                int width, int height, int row_stride,
                                float *pixels);

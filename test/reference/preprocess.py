@@ -84,8 +84,9 @@ def preprocess_files(paths, cfg):
     return np.stack([preprocess(Image.open(p), cfg) for p in paths])
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv=None, preprocess_image=preprocess, description=__doc__):
+    """The command line; `preprocess_image` (PIL image, config) -> CHW float32 array."""
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("config", help="preprocessor_config.json (or a model directory)")
     ap.add_argument("images", nargs="+")
     ap.add_argument("--out", required=True, help="raw little-endian float32 NCHW")
@@ -93,7 +94,8 @@ def main(argv=None):
     path = args.config
     if not path.endswith(".json"):
         path = path.rstrip("/") + "/preprocessor_config.json"
-    x = preprocess_files(args.images, load_config(path))
+    cfg = load_config(path)
+    x = np.stack([preprocess_image(Image.open(p), cfg) for p in args.images])
     x.astype("<f4").tofile(args.out)
     print("wrote %s shape %s" % (args.out, list(x.shape)))
 

@@ -86,4 +86,23 @@ void applyPipelineSwitches(const po::variables_map &vm,
     pipeline.tileGroupNorm = false;
 }
 
+void addPreprocessingOption(po::options_description &visible,
+                            std::string &processor) {
+  visible.add_options()(
+      "preprocessing", po::value<std::string>(&processor),
+      "image processor the object reproduces: pil (BitImageProcessor) or "
+      "fast (BitImageProcessorFast, torchvision); default: fast when "
+      "preprocessor_config.json's image_processor_type is "
+      "BitImageProcessorFast, else pil");
+}
+
+bool checkPreprocessingOption(const std::string &command,
+                              const std::string &processor) {
+  if (processor.empty() || processor == "pil" || processor == "fast")
+    return true;
+  reportError(command + ": --preprocessing must be pil or fast, got '" +
+              processor + "'");
+  return false;
+}
+
 } // namespace bitc

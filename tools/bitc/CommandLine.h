@@ -45,6 +45,17 @@ void addPipelineSwitches(boost::program_options::options_description &visible);
 void applyPipelineSwitches(const boost::program_options::variables_map &vm,
                            LoweringOptions &lowering);
 
+/// Adds --preprocessing pil|fast (stored in `processor`; empty when absent),
+/// shared by `bitc compile` and `bitc inspect`.
+void addPreprocessingOption(
+    boost::program_options::options_description &visible,
+    std::string &processor);
+
+/// False (after reporting `bitc: error: <command>: ...`) when the
+/// --preprocessing value is neither empty, pil nor fast.
+bool checkPreprocessingOption(const std::string &command,
+                              const std::string &processor);
+
 } // namespace bitc
 
 #endif // BITC_TOOLS_BITC_COMMANDLINE_H

@@ -39,6 +39,7 @@ struct CompileOptions {
   bool elideWeights = false;
   bool profile = false;
   WinogradPolicy winograd = WinogradPolicy::Auto;
+  std::string preprocessing; // --preprocessing: "", "pil" or "fast"
   LoweringOptions lowering;
   LoadOptions load;
 };
@@ -69,9 +70,11 @@ bool isCIdentifier(const std::string &name) {
 /// producing a `height` x `width` model input. When --image-size differs
 /// from crop_size, the crop becomes the input size and the resize target
 /// scales with it (a 448 model compiled at 224 resizes to 224).
-PreprocessPlan makePreprocessPlan(const PreprocessorConfig &pre, int64_t height,
+PreprocessPlan makePreprocessPlan(const PreprocessorConfig &pre,
+                                  ImageProcessor processor, int64_t height,
                                   int64_t width) {
   PreprocessPlan plan;
+  plan.torchvision = processor == ImageProcessor::Torchvision;
   plan.doResize = pre.doResize;
   plan.fixedSize = pre.resizeToFixedSize;
   plan.resample = static_cast<int64_t>(pre.resample);
@@ -230,8 +233,14 @@ int compile(const CompileOptions &options) {
     reportError(llvm::toString(size.takeError()));
     return 1;
   }
-  object.preprocess =
-      makePreprocessPlan(model->preprocessor, size->first, size->second);
+  auto processor = chooseImageProcessor(model->preprocessor,
+                                        options.preprocessing, "compile");
+  if (!processor) {
+    reportError(llvm::toString(processor.takeError()));
+    return 1;
+  }
+  object.preprocess = makePreprocessPlan(model->preprocessor, *processor,
+                                         size->first, size->second);
   object.progress = [&phases](const std::string &phase, size_t done,
                               size_t total) {
     if (phase == "kernels")
@@ -314,6 +323,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "stride-1 3x3 convolutions as Winograd F(4x4)/F(2x2) kernels: off, on "
       "(every one) or auto (where faster than the direct kernel)");
   addPipelineSwitches(visible);
+  addPreprocessingOption(visible, options.preprocessing);
   addCheckpointOptions(visible, options.load, wsEps);
   po::variables_map vm;
   if (std::optional<int> done =
@@ -340,6 +350,8 @@ int runCompileCommand(const std::vector<std::string> &args) {
                 winograd + "'");
     return 1;
   }
+  if (!checkPreprocessingOption("compile", options.preprocessing))
+    return 1;
   if (!isCIdentifier(options.name)) {
     reportError("compile: --name '" + options.name +
                 "' must be a C identifier");

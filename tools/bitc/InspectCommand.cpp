@@ -26,26 +26,9 @@ std::string joinInts(const std::vector<int64_t> &values) {
   return out + "]";
 }
 
-const char *resampleName(ResampleFilter filter) {
-  switch (filter) {
-  case ResampleFilter::Nearest:
-    return "nearest";
-  case ResampleFilter::Lanczos:
-    return "lanczos";
-  case ResampleFilter::Bilinear:
-    return "bilinear";
-  case ResampleFilter::Bicubic:
-    return "bicubic";
-  case ResampleFilter::Box:
-    return "box";
-  case ResampleFilter::Hamming:
-    return "hamming";
-  }
-  return "unknown";
-}
-
 int inspect(const std::string &modelDir, const std::string &imageSize,
-            int64_t batch, const LoadOptions &load) {
+            int64_t batch, const std::string &preprocessing,
+            const LoadOptions &load) {
   auto model = loadModel(modelDir, load);
   if (!model) {
     reportError(llvm::toString(model.takeError()));
@@ -152,7 +135,13 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
     os << (config.labels.size() > 5 ? ", ...)" : ")");
   os << "\n";
   const PreprocessorConfig &pre = model->preprocessor;
-  os << "preprocessing: " << (pre.present ? "" : "(defaults) ");
+  auto processor = chooseImageProcessor(pre, preprocessing, "inspect");
+  if (!processor) {
+    reportError(llvm::toString(processor.takeError()));
+    return 1;
+  }
+  os << "preprocessing: " << imageProcessorName(*processor) << ", "
+     << (pre.present ? "" : "(defaults) ");
   if (pre.doResize && pre.resizeToFixedSize)
     os << formatv("resize to {0}x{1} ({2}), ", pre.resizeHeight,
                   pre.resizeWidth, resampleName(pre.resample));
@@ -175,7 +164,7 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
 } // namespace
 
 int runInspectCommand(const std::vector<std::string> &args) {
-  std::string modelDir, imageSize;
+  std::string modelDir, imageSize, preprocessing;
   int64_t batch = 1;
   LoadOptions load;
   po::options_description visible(
@@ -189,6 +178,7 @@ int runInspectCommand(const std::vector<std::string> &args) {
       "resize size, else 224)")(
       "batch", po::value<int64_t>(&batch)->default_value(1), "batch size");
   std::string wsEps;
+  addPreprocessingOption(visible, preprocessing);
   addCheckpointOptions(visible, load, wsEps);
   po::variables_map vm;
   if (std::optional<int> done =
@@ -202,9 +192,10 @@ int runInspectCommand(const std::vector<std::string> &args) {
     reportError("inspect: --batch must be between 1 and 4096");
     return 1;
   }
-  if (!applyCheckpointOptions("inspect", vm, wsEps, load))
+  if (!applyCheckpointOptions("inspect", vm, wsEps, load) ||
+      !checkPreprocessingOption("inspect", preprocessing))
     return 1;
-  return inspect(modelDir, imageSize, batch, load);
+  return inspect(modelDir, imageSize, batch, preprocessing, load);
 }
 
 } // namespace bitc
