@@ -152,30 +152,33 @@ class Model:
         self._check(self._fn("forward_outputs")(pixels.ctypes.data, batch, pointers))
         return {name: r for (name, _), r in zip(self.outputs, results)}
 
-    def preprocess(self, image):
-        """The checkpoint's preprocessing of one RGB image -> float32 [C, H, W]."""
-        rgb = _rgb8(image)
-        pixels = np.empty(self.input_shape, np.float32)
-        self._call_rgb8("preprocess_rgb8", rgb, pixels)
-        return pixels
-
-    def classify(self, image):
-        """Preprocessing, then forward, on one image (uint8 HxWx3 RGB array or
-        PIL image): the first output of that image (the logits)."""
-        rgb = _rgb8(image)
-        out = np.empty(self.outputs[0][1], np.float32)
-        self._call_rgb8("classify_rgb8", rgb, out)
+    def preprocess(self, image, layout=None):
+        """The checkpoint's preprocessing of one image -> float32 [C, H, W].
+        image: a PIL image, or a uint8 array [H, W, 3] (RGB; layout="bgr8"
+        for OpenCV's BGR), [H, W, 4] (RGBA, or layout="bgra8") or [H, W]
+        (gray); each gives what PIL's convert("RGB") of it would."""
+        pixels, layout = _pixels(image, layout)
+        out = np.empty(self.input_shape, np.float32)
+        self._call_pixels("preprocess", layout, pixels, out)
         return out
 
-    def embed(self, image):
-        """Preprocessing, then forward, on one image: its pooled features
-        (pooler_output), for models compiled with that output."""
+    def classify(self, image, layout=None):
+        """Preprocessing, then forward, on one image (as for preprocess): the
+        first output of that image (the logits)."""
+        pixels, layout = _pixels(image, layout)
+        out = np.empty(self.outputs[0][1], np.float32)
+        self._call_pixels("classify", layout, pixels, out)
+        return out
+
+    def embed(self, image, layout=None):
+        """Preprocessing, then forward, on one image (as for preprocess): its
+        pooled features (pooler_output), for models compiled with that output."""
         if not self._has_embed or self._embed_size is None:
             raise Error("%s: model '%s' has no pooler_output (compile it with the "
                         "pooler_output among its outputs to use embed)" % (self.path, self.name))
-        rgb = _rgb8(image)
+        pixels, layout = _pixels(image, layout)
         out = np.empty(self._embed_size, np.float32)
-        self._call_rgb8("embed_rgb8", rgb, out)
+        self._call_pixels("embed", "rgb8", _as_rgb8(pixels, layout), out)
         return out
 
     def top_k(self, logits, k=5):
@@ -183,9 +186,17 @@ class Model:
         order = np.argsort(-np.asarray(logits), kind="stable")[:k]
         return [(self.labels[i] if i < len(self.labels) else str(i), float(logits[i])) for i in order]
 
-    def _call_rgb8(self, suffix, rgb, out):
-        height, width = rgb.shape[:2]
-        self._check(self._fn(suffix)(rgb.ctypes.data, width, height, rgb.strides[0], out.ctypes.data))
+    def _call_pixels(self, kind, layout, pixels, out):
+        suffix = "%s_%s" % (kind, layout)
+        try:
+            fn = self._fn(suffix)
+        except AttributeError:
+            raise Error("%s: has no %s_%s (compiled by a bitc without the %s pixel layout)"
+                        % (self.path, self.name, suffix, layout)) from None
+        fn.restype = ctypes.c_int
+        fn.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
+        height, width = pixels.shape[:2]
+        self._check(fn(pixels.ctypes.data, width, height, pixels.strides[0], out.ctypes.data))
 
 
 def _check_array(what, array, dtype, ndim, expected):
@@ -202,22 +213,53 @@ def _check_array(what, array, dtype, ndim, expected):
                          "(numpy.ascontiguousarray), got strides %s" % (what, list(array.strides)))
 
 
-def _rgb8(image):
-    """A uint8 HxWx3 RGB array (rows may be padded; pixels must be packed)."""
+_LAYOUT_CHANNELS = {"rgb8": 3, "bgr8": 3, "rgba8": 4, "bgra8": 4, "gray8": 1}
+_PIL_LAYOUTS = {"RGB": "rgb8", "RGBA": "rgba8", "L": "gray8"}
+
+
+def _pixels(image, layout):
+    """(uint8 array [H, W, channels] or [H, W], its layout name), checked."""
+    if layout is not None and layout not in _LAYOUT_CHANNELS:
+        raise ValueError("layout: expected one of %s, got %r" % (", ".join(_LAYOUT_CHANNELS), layout))
     if not isinstance(image, np.ndarray) and hasattr(image, "convert") and hasattr(image, "mode"):
-        image = np.asarray(image.convert("RGB") if image.mode != "RGB" else image)
+        if layout is not None:
+            raise ValueError("layout: a PIL image brings its own (mode %s); pass layout only with arrays"
+                             % image.mode)
+        if image.mode not in _PIL_LAYOUTS:
+            image = image.convert("RGB")
+        layout = _PIL_LAYOUTS[image.mode]
+        image = np.asarray(image)
     if not isinstance(image, np.ndarray):
-        raise ValueError("image: expected a uint8 HxWx3 RGB numpy.ndarray or a PIL image, got %s"
-                         % type(image).__name__)
+        raise ValueError("image: expected a uint8 numpy.ndarray [H, W, 3] (RGB), [H, W, 4] (RGBA) or [H, W] "
+                         "(gray), or a PIL image, got %s" % type(image).__name__)
     if image.dtype != np.uint8:
         raise ValueError("image: expected dtype uint8, got %s" % image.dtype)
-    if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError("image: expected shape [H, W, 3] (RGB), got %s" % list(image.shape))
+    shapes = {1: "[H, W]", 3: "[H, W, 3]", 4: "[H, W, 4]"}
+    channels = 1 if image.ndim == 2 else image.shape[2] if image.ndim == 3 else None
+    if layout is None:
+        if channels not in shapes:
+            raise ValueError("image: expected shape [H, W, 3] (RGB), [H, W, 4] (RGBA) or [H, W] (gray), got %s"
+                             % list(image.shape))
+        layout = {1: "gray8", 3: "rgb8", 4: "rgba8"}[channels]
+    elif channels != _LAYOUT_CHANNELS[layout] or (layout == "gray8" and image.ndim != 2):
+        raise ValueError("image: layout %s expects shape %s, got %s"
+                         % (layout, shapes[_LAYOUT_CHANNELS[layout]], list(image.shape)))
     if image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError("image: expected at least 1x1 pixels, got %s" % list(image.shape))
-    if image.strides[2] != 1 or image.strides[1] != 3 or image.strides[0] < 0:
-        raise ValueError("image: expected packed RGB pixels in rows of increasing address "
+    packed = image.strides[1] == channels and (image.ndim == 2 or image.strides[2] == 1)
+    if not packed or image.strides[0] < 0:
+        raise ValueError("image: expected packed pixels in rows of increasing address "
                          "(numpy.ascontiguousarray), got strides %s" % list(image.strides))
     if image.strides[0] > _INT_MAX:
         raise ValueError("image: rows of more than %d bytes" % _INT_MAX)
-    return image
+    return image, layout
+
+
+def _as_rgb8(pixels, layout):
+    """The RGB image PIL's convert("RGB") makes of `pixels`."""
+    if layout == "rgb8":
+        return pixels
+    if layout == "gray8":
+        return np.ascontiguousarray(np.repeat(pixels[:, :, None], 3, axis=2))
+    order = [2, 1, 0] if layout.startswith("bgr") else [0, 1, 2]
+    return np.ascontiguousarray(pixels[:, :, order])

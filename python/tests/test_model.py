@@ -90,18 +90,46 @@ def test_forward_argument_errors(tiny, pixels, message):
     assert str(err.value).startswith(message)
 
 
-@pytest.mark.parametrize("image, message", [
-    (np.zeros((8, 8, 3), np.float32), "image: expected dtype uint8, got float32"),
-    (np.zeros((8, 8), np.uint8), "image: expected shape [H, W, 3] (RGB), got [8, 8]"),
-    (np.zeros((8, 8, 4), np.uint8), "image: expected shape [H, W, 3] (RGB), got [8, 8, 4]"),
-    (np.zeros((0, 8, 3), np.uint8), "image: expected at least 1x1 pixels, got [0, 8, 3]"),
-    (np.zeros((8, 16, 3), np.uint8)[:, ::2], "image: expected packed RGB pixels"),
-    ("cat.png", "image: expected a uint8 HxWx3 RGB numpy.ndarray or a PIL image, got str"),
+@pytest.mark.parametrize("image, layout, message", [
+    (np.zeros((8, 8, 3), np.float32), None, "image: expected dtype uint8, got float32"),
+    (np.zeros((8, 8, 2), np.uint8), None,
+     "image: expected shape [H, W, 3] (RGB), [H, W, 4] (RGBA) or [H, W] (gray), got [8, 8, 2]"),
+    (np.zeros((8, 8, 4), np.uint8), "bgr8", "image: layout bgr8 expects shape [H, W, 3], got [8, 8, 4]"),
+    (np.zeros((8, 8, 1), np.uint8), "gray8", "image: layout gray8 expects shape [H, W], got [8, 8, 1]"),
+    (np.zeros((8, 8, 3), np.uint8), "yuv", "layout: expected one of rgb8, bgr8, rgba8, bgra8, gray8, got 'yuv'"),
+    (Image.new("RGB", (8, 8)), "bgr8", "layout: a PIL image brings its own (mode RGB)"),
+    (np.zeros((0, 8, 3), np.uint8), None, "image: expected at least 1x1 pixels, got [0, 8, 3]"),
+    (np.zeros((8, 16, 3), np.uint8)[:, ::2], None, "image: expected packed pixels"),
+    ("cat.png", None, "image: expected a uint8 numpy.ndarray [H, W, 3] (RGB), [H, W, 4] (RGBA) or [H, W] "
+                      "(gray), or a PIL image, got str"),
 ])
-def test_image_argument_errors(digits, image, message):
+def test_image_argument_errors(digits, image, layout, message):
     with pytest.raises(ValueError) as err:
-        bitc.Model(digits.library).classify(image)
+        bitc.Model(digits.library).classify(image, layout=layout)
     assert str(err.value).startswith(message)
+
+
+def test_pixel_layouts(digits):
+    """BGR, RGBA, BGRA and gray arrays, and PIL images of modes L, RGBA and P,
+    classify as PIL's convert("RGB") of them does."""
+    model = bitc.Model(digits.library)
+    image = Image.open(os.path.join(digits.checkpoint, "samples", "digit-5-1617.png")).convert("RGB")
+    rgb = np.asarray(image)
+    alpha = np.random.default_rng(0).integers(0, 256, rgb.shape[:2] + (1,), dtype=np.uint8)
+    expected = model.classify(rgb)
+    np.testing.assert_array_equal(model.classify(np.ascontiguousarray(rgb[:, :, ::-1]), layout="bgr8"), expected)
+    np.testing.assert_array_equal(model.classify(np.concatenate([rgb, alpha], 2)), expected)
+    np.testing.assert_array_equal(
+        model.classify(np.concatenate([rgb[:, :, ::-1], alpha], 2), layout="bgra8"), expected)
+    np.testing.assert_array_equal(model.classify(Image.fromarray(np.concatenate([rgb, alpha], 2), "RGBA")),
+                                  expected)
+    gray = image.convert("L")
+    from_gray = model.classify(np.asarray(gray))
+    np.testing.assert_array_equal(from_gray, model.classify(np.asarray(gray.convert("RGB"))))
+    np.testing.assert_array_equal(model.classify(gray), from_gray)
+    palette = image.convert("P")
+    np.testing.assert_array_equal(model.classify(palette), model.classify(palette.convert("RGB")))
+    np.testing.assert_array_equal(model.preprocess(np.asarray(gray)), model.preprocess(gray.convert("RGB")))
 
 
 def test_c_error_code(digits):
