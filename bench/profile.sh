@@ -25,9 +25,7 @@ for size in 224 448; do
     echo "bench: bitc compile --profile --image-size $size -> $name.o" >&2
     "$BITC" compile "$MODEL" -o "$WORK/$name.o" --name "$name" --image-size "$size" --profile -q
   fi
-  upper=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
-  "$CC" -O2 -DBITC_MODEL="$name" -DBITC_MODEL_UPPER="$upper" -include "$WORK/$name.h" \
-    "$ROOT/bench/bitc_bench.c" "$WORK/$name.o" -o "$WORK/bench_$name" -lpthread -ldl -lm
+  "$ROOT/bench/link_harness.sh" "$WORK" "$name"
   input=$WORK/in$size.f32
   # N warm-up calls make the first table, the N timed calls the second (kept).
   BITC_PROFILE_EVERY=$N "$WORK/bench_$name" "$input" 1 "$N" "$N" "$WORK/logits_$name.f32" "$THREADS" \
@@ -65,3 +63,9 @@ if doc != "-":
     open(doc + ".tmp", "w").write(d)
     os.replace(doc + ".tmp", doc)
 PY
+# Per-layer table: each kernel's time, MACs and % of the widest FMA loop's peak (run.sh built it).
+peak=$WORK/fma_peak
+[ ! -x "$WORK/fma_peak512" ] || peak=$WORK/fma_peak512
+per_core=$("$peak" 1 0.3 | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["gflops_per_cpu_s"])')
+/usr/bin/python3 "$ROOT/bench/layer_table.py" --doc "$DOC" --peak-per-core "$per_core" --threads "$THREADS" \
+  "224, wall time, $THREADS threads=$WORK/p224.profile" "448, wall time, $THREADS threads=$WORK/p448.profile"

@@ -106,9 +106,7 @@ compile() {
     echo "$(( $(date +%s) - t0 ))" > "$WORK/$name.compile-seconds"
   fi
   if stale "$WORK/bench_$name" "$WORK/$name.o" "$ROOT/bench/bitc_bench.c"; then
-    upper=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
-    "$CC" -O2 -DBITC_MODEL="$name" -DBITC_MODEL_UPPER="$upper" -include "$WORK/$name.h" \
-      "$ROOT/bench/bitc_bench.c" "$WORK/$name.o" -o "$WORK/bench_$name" -lpthread -ldl -lm
+    "$ROOT/bench/link_harness.sh" "$WORK" "$name"
   fi
 }
 compile r224 224 1
