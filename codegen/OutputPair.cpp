@@ -1,10 +1,10 @@
 //===- OutputPair.cpp - An object and its header moved into place together ===//
 
 #include "codegen/OutputPair.h"
+#include "codegen/Temporaries.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Path.h"
-#include <csignal>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -16,15 +16,10 @@ namespace {
 /// While the pair is moved: an exclusive lock on the object's directory, so
 /// two compiles to the same paths install one after the other (the last one
 /// wins whole), and the interrupt signals held back, so an interrupt cannot
-/// land between the two renames (it is delivered when this goes away).
+/// land between the two renames (it is acted on when this goes away).
 class InstallGuard {
 public:
   explicit InstallGuard(llvm::StringRef objectPath) {
-    sigset_t interrupts;
-    sigemptyset(&interrupts);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP})
-      sigaddset(&interrupts, sig);
-    pthread_sigmask(SIG_BLOCK, &interrupts, &saved);
     llvm::SmallString<256> dir(llvm::sys::path::parent_path(objectPath));
     if (dir.empty())
       dir = ".";
@@ -36,12 +31,11 @@ public:
   ~InstallGuard() {
     if (fd >= 0)
       ::close(fd); // Releases the lock.
-    pthread_sigmask(SIG_SETMASK, &saved, nullptr);
   }
 
 private:
+  InterruptsDeferred interrupts;
   int fd = -1;
-  sigset_t saved;
 };
 
 } // namespace

@@ -46,7 +46,16 @@ void removeKind(char kind) {
   }
 }
 
+// InterruptsDeferred: how many are held, and a signal that came meanwhile.
+std::atomic<int> deferDepth{0};
+std::atomic<int> pendingSignal{0};
+
 void onInterrupt(int sig) {
+  // Recorded first, so a deferral that ends right now still sees it.
+  pendingSignal.store(sig);
+  if (deferDepth.load() > 0)
+    return;
+  pendingSignal.store(0);
   removeTemporariesNow();
   std::signal(sig, SIG_DFL);
   std::raise(sig); // Delivered when the handler returns.
@@ -92,6 +101,14 @@ void installInterruptCleanup() {
   for (int sig : {SIGINT, SIGTERM, SIGHUP})
     sigaction(sig, &action, nullptr);
   llvm::sys::AddSignalHandler(onCrash, nullptr);
+}
+
+InterruptsDeferred::InterruptsDeferred() { ++deferDepth; }
+
+InterruptsDeferred::~InterruptsDeferred() {
+  if (--deferDepth == 0)
+    if (int sig = pendingSignal.exchange(0))
+      std::raise(sig);
 }
 
 llvm::Expected<TemporaryDirectory>

@@ -41,6 +41,17 @@ void removeTemporariesNow();
 /// llvm::InitLLVM.
 void installInterruptCleanup();
 
+/// While one exists, SIGINT, SIGTERM and SIGHUP are held back in every
+/// thread; one that arrived is acted on when the last one goes away. For
+/// steps that must not be cut in half (moving the output pair into place).
+class InterruptsDeferred {
+public:
+  InterruptsDeferred();
+  ~InterruptsDeferred();
+  InterruptsDeferred(const InterruptsDeferred &) = delete;
+  InterruptsDeferred &operator=(const InterruptsDeferred &) = delete;
+};
+
 /// A private directory for the intermediate files of one compile, removed
 /// with its files when it goes out of scope or on an interrupt.
 class TemporaryDirectory {
