@@ -62,6 +62,7 @@ private:
   }
   Constant *weights();
   Constant *labels();
+  Constant *stringTable(ArrayRef<std::string> values, const Twine &name);
   Constant *arguments();
   Constant *steps();
   Constant *preprocess();
@@ -92,14 +93,20 @@ Constant *EntryPointBuilder::weights() {
   return global;
 }
 
-Constant *EntryPointBuilder::labels() {
+/// An array of pointers to NUL-terminated copies of `values`.
+Constant *EntryPointBuilder::stringTable(ArrayRef<std::string> values,
+                                         const Twine &name) {
   std::vector<Constant *> strings;
-  for (size_t i = 0; i < plan.labels.size(); ++i)
+  for (size_t i = 0; i < values.size(); ++i)
     strings.push_back(
-        privateConstant(ConstantDataArray::getString(context, plan.labels[i]),
-                        "label." + Twine(i), 1));
+        privateConstant(ConstantDataArray::getString(context, values[i]),
+                        name + "." + Twine(i), 1));
   auto *type = ArrayType::get(ptr, strings.size());
-  return privateConstant(ConstantArray::get(type, strings), "labels");
+  return privateConstant(ConstantArray::get(type, strings), name);
+}
+
+Constant *EntryPointBuilder::labels() {
+  return stringTable(plan.labels, "labels");
 }
 
 Constant *EntryPointBuilder::arguments() {
@@ -174,15 +181,6 @@ Constant *EntryPointBuilder::preprocess() {
 Constant *EntryPointBuilder::profile() {
   if (!options.profile)
     return ConstantPointerNull::get(ptr);
-  auto strings = [&](ArrayRef<std::string> values, const Twine &name) {
-    std::vector<Constant *> items;
-    for (size_t i = 0; i < values.size(); ++i)
-      items.push_back(
-          privateConstant(ConstantDataArray::getString(context, values[i]),
-                          name + "." + Twine(i), 1));
-    return privateConstant(
-        ConstantArray::get(ArrayType::get(ptr, items.size()), items), name);
-  };
   auto counters = [&](size_t count, const Twine &name) {
     auto *type = ArrayType::get(i64, std::max<size_t>(count, 1));
     auto *global = new GlobalVariable(
@@ -200,11 +198,11 @@ Constant *EntryPointBuilder::profile() {
   Constant *fields[] = {
       privateConstant(ConstantDataArray::getString(context, options.name),
                       "profile.name", 1),
-      strings(plan.kernelKinds, "profile.kinds"),
+      stringTable(plan.kernelKinds, "profile.kinds"),
       ConstantInt::get(i64, plan.kernelKinds.size()),
       privateConstant(ConstantDataArray::get(context, stepKernel),
                       "profile.step_kernel"),
-      strings(origins, "profile.origins"),
+      stringTable(origins, "profile.origins"),
       counters(plan.calls.size(), "profile.ns"),
       counters(3, "profile.totals")};
   auto *type = StructType::get(context, {ptr, ptr, i64, ptr, ptr, ptr, ptr});
@@ -231,8 +229,15 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
   Function *workspaceSize = forwardTarget("bitc_model_workspace_size");
   Function *forwardWithWorkspace =
       forwardTarget("bitc_model_forward_with_workspace");
+  Function *forwardOutputs = forwardTarget("bitc_model_forward_outputs");
+  Function *forwardOutputsWithWorkspace =
+      forwardTarget("bitc_model_forward_outputs_with_workspace");
+  Function *outputName = forwardTarget("bitc_model_output_name");
+  Function *embedPixels = forwardTarget("bitc_model_embed");
   if (!forward || !label || !errorString || !setThreads || !preprocessPixels ||
-      !classifyPixels || !workspaceSize || !forwardWithWorkspace)
+      !classifyPixels || !workspaceSize || !forwardWithWorkspace ||
+      !forwardOutputs || !forwardOutputsWithWorkspace || !outputName ||
+      !embedPixels)
     return makeError("the runtime bitcode lacks the bitc_* entry points");
 
   IRBuilder<> builder(context);
@@ -256,21 +261,31 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
   body(apiFunction("forward_with_workspace", i32,
                    {ptr, i32, ptr, ptr, sizeType}),
        forwardWithWorkspace, true);
+  // (pixels, batch, outputs[], [workspace, workspace_size])
+  body(apiFunction("forward_outputs", i32, {ptr, i32, ptr}), forwardOutputs,
+       true);
+  body(apiFunction("forward_outputs_with_workspace", i32,
+                   {ptr, i32, ptr, ptr, sizeType}),
+       forwardOutputsWithWorkspace, true);
+  body(apiFunction("output_name", ptr, {i32}), outputName, true);
   body(apiFunction("label", ptr, {i32}), label, true);
   body(apiFunction("error_string", ptr, {i32}), errorString, false);
   body(apiFunction("set_num_threads", Type::getVoidTy(context), {i32}),
        setThreads, false);
-  // <name>_{preprocess,classify}_<format>(data, width, height, row_stride,
-  // pixels | logits) pass the model and the format (enum bitc_pixel_format,
-  // runtime/Preprocess.h) on to the runtime.
+  // <name>_{preprocess,classify,embed}_<format>(data, width, height,
+  // row_stride, pixels | logits | embedding) pass the model and the format
+  // (enum bitc_pixel_format, runtime/Preprocess.h) on to the runtime; embed
+  // only where pooler_output is an output.
+  std::vector<std::pair<Function *, const char *>> perFormat = {
+      {preprocessPixels, "preprocess_"}, {classifyPixels, "classify_"}};
+  if (hasEmbedding(plan))
+    perFormat.push_back({embedPixels, "embed_"});
   for (auto [format, suffix] :
        {std::pair{0, "rgb8"}, std::pair{1, "bgr8"}, std::pair{2, "rgba8"},
         std::pair{3, "bgra8"}, std::pair{4, "gray8"}})
-    for (Function *callee : {preprocessPixels, classifyPixels}) {
-      Function *api = apiFunction(
-          (callee == preprocessPixels ? "preprocess_" : "classify_") +
-              std::string(suffix),
-          i32, {ptr, i32, i32, i32, ptr});
+    for (auto [callee, prefix] : perFormat) {
+      Function *api = apiFunction(prefix + std::string(suffix), i32,
+                                  {ptr, i32, i32, i32, ptr});
       builder.SetInsertPoint(BasicBlock::Create(context, "entry", api));
       SmallVector<Value *> args = {model, ConstantInt::get(i32, format)};
       for (Argument &arg : api->args())
@@ -309,16 +324,33 @@ Error EntryPointBuilder::build() {
         global.setLinkage(GlobalValue::InternalLinkage);
     }
   // struct bitc_model, every field 8 bytes wide (see runtime/ModelRuntime.h).
-  auto *modelType = StructType::get(
-      context, {ptr, i64, ptr, ptr, i64, i64, i64, i64, ptr, i64, ptr, ptr});
+  if (plan.outputs.empty() || plan.outputs.size() > kMaxOutputs)
+    return makeError("a model has 1.." + Twine(kMaxOutputs) + " outputs");
+  std::vector<uint64_t> outputFloats;
+  std::vector<std::string> outputNames;
+  int64_t embedding = -1;
+  for (const OutputInfo &output : plan.outputs) {
+    if (output.name == "pooler_output")
+      embedding = static_cast<int64_t>(outputNames.size());
+    outputFloats.push_back(output.floats());
+    outputNames.push_back(output.name);
+  }
+  auto *modelType =
+      StructType::get(context, {ptr, i64, ptr, ptr, i64, i64, i64, i64, ptr,
+                                i64, ptr, ptr, i64, ptr, ptr, i64});
   Constant *init = ConstantStruct::get(
       modelType,
       {steps(), ConstantInt::get(i64, plan.calls.size()), arguments(),
        weights(), ConstantInt::get(i64, plan.workspaceBytes),
        ConstantInt::get(i64, plan.batch),
        ConstantInt::get(i64, plan.channels * plan.height * plan.width),
-       ConstantInt::get(i64, plan.labels.size()), labels(),
-       ConstantInt::get(i64, plan.labels.size()), preprocess(), profile()});
+       ConstantInt::get(i64, outputFloats.front()), labels(),
+       ConstantInt::get(i64, plan.labels.size()), preprocess(), profile(),
+       ConstantInt::get(i64, outputFloats.size()),
+       privateConstant(ConstantDataArray::get(context, outputFloats),
+                       "outputs_floats"),
+       stringTable(outputNames, "output_names"),
+       ConstantInt::get(i64, embedding)});
   auto *model =
       new GlobalVariable(module, modelType, true, GlobalValue::InternalLinkage,
                          init, options.name + ".model");

@@ -3,7 +3,10 @@
 // Activations live in the workspace channels-innermost, Halide dims
 // (c, x, y, n); every other tensor keeps its row-major layout, so its Halide
 // dims are the MLIR dims reversed. Only the user's pixels are NCHW, and only
-// the stem conv reads them.
+// the stem conv reads them. A returned [N][C] tensor (logits,
+// pooler_output) is written straight into the caller's output buffer; a
+// returned feature map stays in the workspace, where the next stage reads
+// it, and is copied NCHW into the caller's buffer right after its kernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,7 +70,16 @@ private:
   llvm::Expected<int64_t> offsetOf(Value value);
   bool sharesArenaBytes(Value a, Value b);
   bool padFoldsIntoPool(PadOp pad);
-  bool isReturned(Value value) { return llvm::is_contained(returned, value); }
+  /// A returned [N][C] tensor: it lives in the caller's buffer.
+  bool inOutputBuffer(Value value) {
+    return llvm::is_contained(returned, value) &&
+           cast<RankedTensorType>(value.getType()).getRank() == 2;
+  }
+  /// The first output that returns `value` (its buffer, for inOutputBuffer).
+  size_t outputIndex(Value value) {
+    return llvm::find(returned, value) - returned.begin();
+  }
+  llvm::Error planOutputCopies(Operation *op);
 
   func::FuncOp func;
   const Halide::Target &target;
@@ -107,8 +119,8 @@ llvm::Expected<int64_t> Planner::offsetOf(Value value) {
 /// that reads a value its op does not list as an operand may read bytes its
 /// own output overwrites.
 bool Planner::sharesArenaBytes(Value a, Value b) {
-  if (isa<BlockArgument>(a) || isa<BlockArgument>(b) || isReturned(a) ||
-      isReturned(b))
+  if (isa<BlockArgument>(a) || isa<BlockArgument>(b) || inOutputBuffer(a) ||
+      inOutputBuffer(b))
     return false;
   auto offsetA = offsetOf(a), offsetB = offsetOf(b);
   if (!offsetA || !offsetB) {
@@ -146,9 +158,8 @@ llvm::Expected<BufferBinding> Planner::activation(Value value,
     auto offset = offsetOf(value);
     if (!offset)
       return offset.takeError();
-    binding.source =
-        isReturned(value) ? BufferSource::Output : BufferSource::Arena;
-    binding.offset = isReturned(value) ? 0 : *offset;
+    binding.source = BufferSource::Arena;
+    binding.offset = *offset;
     binding.extents = {c, w, h, n};
   }
   binding.strides = denseStrides(binding.extents);
@@ -163,12 +174,14 @@ llvm::Expected<BufferBinding> Planner::tensor(Value value, Operation *user) {
   if (isa<BlockArgument>(value))
     return opError(user, "only the stem convolution may read the input");
   BufferBinding binding;
-  auto offset = offsetOf(value);
-  if (!offset)
-    return offset.takeError();
-  binding.source =
-      isReturned(value) ? BufferSource::Output : BufferSource::Arena;
-  binding.offset = isReturned(value) ? 0 : *offset;
+  if (inOutputBuffer(value)) {
+    binding.source = outputSource(outputIndex(value));
+  } else {
+    auto offset = offsetOf(value);
+    if (!offset)
+      return offset.takeError();
+    binding.offset = *offset;
+  }
   for (int64_t i = type.getRank() - 1; i >= 0; --i)
     binding.extents.push_back(type.getDimSize(i));
   binding.strides = denseStrides(binding.extents);
@@ -554,11 +567,52 @@ llvm::Error Planner::planOther(Operation *op) {
   return llvm::Error::success();
 }
 
+/// The caller's copies of what `op` computed: a feature map, from the
+/// workspace to its NCHW buffer; an [N][C] tensor returned twice (logits of
+/// a num_labels 0 classifier and pooler_output), from its first buffer.
+llvm::Error Planner::planOutputCopies(Operation *op) {
+  const Halide::Target &t = target;
+  for (Value result : op->getResults())
+    for (size_t k = 0; k < returned.size(); ++k) {
+      if (returned[k] != result ||
+          (inOutputBuffer(result) && outputIndex(result) == k))
+        continue;
+      auto type = cast<RankedTensorType>(result.getType());
+      kernels::TensorShape shape;
+      shape.n = type.getDimSize(0);
+      shape.c = type.getDimSize(1);
+      shape.h = type.getRank() == 4 ? type.getDimSize(2) : 1;
+      shape.w = type.getRank() == 4 ? type.getDimSize(3) : 1;
+      KernelCall call;
+      call.origin = formatv("loc(\"output {0}\")", plan.outputs[k].name);
+      call.kernel = kernel(
+          formatv("nchw:{0},{1},{2},{3}", shape.n, shape.c, shape.h, shape.w)
+              .str(),
+          formatv("to NCHW {0}@{1}x{2}", shape.c, shape.h, shape.w).str(),
+          [shape, &t] { return kernels::buildToNCHW(shape, t); });
+      // Where the value is, as a 4-D (c, x, y, n) buffer ([n][c]: x = y = 1).
+      auto from = type.getRank() == 4 ? activation(result, op)
+                                      : tensor(result, op);
+      if (!from)
+        return from.takeError();
+      from->extents = {shape.c, shape.w, shape.h, shape.n};
+      from->strides = denseStrides(from->extents);
+      BufferBinding to;
+      to.source = outputSource(k);
+      to.extents = {shape.w, shape.h, shape.c, shape.n};
+      to.strides = denseStrides(to.extents);
+      call.args = {*from, to};
+      plan.calls.push_back(std::move(call));
+    }
+  return llvm::Error::success();
+}
+
 llvm::Expected<ModelPlan> Planner::run() {
-  if (func.getNumArguments() != 1 || func.getNumResults() != 1)
-    return opError(func, "forward must take the pixels and return the logits");
+  if (func.getNumArguments() != 1 || func.getNumResults() < 1 ||
+      func.getNumResults() > kMaxOutputs)
+    return opError(func, "forward must take the pixels and return 1.." +
+                             llvm::Twine(kMaxOutputs) + " outputs");
   auto inputType = cast<RankedTensorType>(func.getArgumentTypes()[0]);
-  auto outputType = cast<RankedTensorType>(func.getResultTypes()[0]);
   plan.batch = inputType.getDimSize(0);
   plan.channels = inputType.getDimSize(1);
   plan.height = inputType.getDimSize(2);
@@ -566,8 +620,24 @@ llvm::Expected<ModelPlan> Planner::run() {
   if (auto labels = func->getAttrOfType<ArrayAttr>("bit.labels"))
     for (Attribute label : labels)
       plan.labels.push_back(cast<StringAttr>(label).str());
-  if (static_cast<int64_t>(plan.labels.size()) != outputType.getDimSize(1))
-    return opError(func, "bit.labels does not match the number of logits");
+  for (unsigned k = 0; k < func.getNumResults(); ++k) {
+    auto type = cast<RankedTensorType>(func.getResultTypes()[k]);
+    OutputInfo output;
+    auto name = func.getResultAttrOfType<StringAttr>(k, "bit.name");
+    output.name = name ? name.str() : formatv("output{0}", k).str();
+    output.channels = type.getDimSize(1);
+    output.featureMap = type.getRank() == 4;
+    if (output.featureMap) {
+      output.height = type.getDimSize(2);
+      output.width = type.getDimSize(3);
+    } else if (type.getRank() != 2) {
+      return opError(func, "an output is neither [N][C] nor [N][C][H][W]");
+    }
+    if (output.name == "logits" && !plan.labels.empty() &&
+        static_cast<int64_t>(plan.labels.size()) != output.channels)
+      return opError(func, "bit.labels does not match the number of logits");
+    plan.outputs.push_back(output);
+  }
   auto workspace = func->getAttrOfType<IntegerAttr>("bit.workspace_bytes");
   if (!workspace)
     return opError(func, "no workspace plan (run bit-plan-memory first)");
@@ -575,7 +645,7 @@ llvm::Expected<ModelPlan> Planner::run() {
   func.walk([&](func::ReturnOp ret) {
     returned.append(ret.getOperands().begin(), ret.getOperands().end());
   });
-  if (isa<BlockArgument>(returned.front()))
+  if (llvm::any_of(returned, [](Value v) { return isa<BlockArgument>(v); }))
     return opError(func, "forward returns its input");
   // Address space for the blob up front, generously (filters padded to
   // channel blocks): a vector that grows holds its old and new copies at
@@ -619,6 +689,8 @@ llvm::Expected<ModelPlan> Planner::run() {
       err = planPad(pad);
     else
       err = planOther(&op);
+    if (!err)
+      err = planOutputCopies(&op);
     if (err)
       return std::move(err);
     for (WeightOp weight : deadAfter.lookup(&op))

@@ -8,8 +8,16 @@ namespace bitc {
 
 std::string modelInfoJson(const ModelPlan &plan, const std::string &name) {
   int64_t labels = static_cast<int64_t>(plan.labels.size());
-  llvm::json::Object logits{{"name", "logits"},
-                            {"shape", llvm::json::Array{labels}}};
+  llvm::json::Array outputs;
+  for (const OutputInfo &output : plan.outputs) {
+    llvm::json::Array shape{output.channels};
+    if (output.featureMap) {
+      shape.push_back(output.height);
+      shape.push_back(output.width);
+    }
+    outputs.push_back(
+        llvm::json::Object{{"name", output.name}, {"shape", std::move(shape)}});
+  }
   llvm::json::Object info{
       {"bitc_model_info", kModelInfoVersion},
       {"name", name},
@@ -17,7 +25,7 @@ std::string modelInfoJson(const ModelPlan &plan, const std::string &name) {
       {"compiled_batch", plan.batch},
       {"num_labels", labels},
       {"workspace_bytes", plan.workspaceBytes},
-      {"outputs", llvm::json::Array{std::move(logits)}}};
+      {"outputs", std::move(outputs)}};
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(info));

@@ -20,7 +20,9 @@ constexpr int kModelInfoVersion = 1;
 
 /// One line of JSON: {"bitc_model_info": 1, "name": ..., "input": [C, H, W],
 /// "compiled_batch": B, "num_labels": L, "workspace_bytes": W,
-/// "outputs": [{"name": "logits", "shape": [L]}]}. Every shape is per image.
+/// "outputs": [{"name": "logits", "shape": [L]}, {"name": "stage1", "shape":
+/// [C, H, W]}, ...]} (the --outputs, in order; [C] for logits and
+/// pooler_output). Every shape is per image.
 std::string modelInfoJson(const ModelPlan &plan, const std::string &name);
 
 } // namespace bitc

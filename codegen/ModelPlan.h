@@ -15,13 +15,20 @@
 
 namespace bitc {
 
-/// Mirrors `enum bitc_source` of runtime/ModelRuntime.h.
+/// Mirrors `enum bitc_source` of runtime/ModelRuntime.h: output k is
+/// `Output + k` (outputSource).
 enum class BufferSource : int64_t {
   Arena = 0,
   Weights = 1,
   Input = 2,
   Output = 3
 };
+inline BufferSource outputSource(size_t k) {
+  return static_cast<BufferSource>(static_cast<int64_t>(BufferSource::Output) +
+                                   static_cast<int64_t>(k));
+}
+/// Outputs one model may have (BITC_MAX_OUTPUTS of the runtime).
+constexpr size_t kMaxOutputs = 64;
 
 /// One dense float32 buffer argument (Halide dimension order).
 struct BufferBinding {
@@ -54,6 +61,15 @@ struct PreprocessPlan {
   double std[3] = {0.26862954, 0.26130258, 0.27577711};
 };
 
+/// One result of @forward as the C API hands it out: `[batch][channels]`
+/// (logits, pooler_output: height = width = 1) or `[batch][C][H][W]`.
+struct OutputInfo {
+  std::string name; // Hugging Face's: "logits", "pooler_output", "stage1"...
+  int64_t channels = 0, height = 1, width = 1;
+  bool featureMap = false; // NCHW, else [batch][channels]
+  int64_t floats() const { return channels * height * width; }
+};
+
 struct ModelPlan {
   std::vector<std::string> kernelSymbols;
   std::vector<std::string> kernelKinds; // e.g. "conv 3x3/1 64->64 @56x56"
@@ -63,10 +79,19 @@ struct ModelPlan {
   int64_t batch = 1;
   int64_t channels = 0, height = 0, width = 0;
   std::vector<std::string> labels;
+  std::vector<OutputInfo> outputs; // in --outputs order
   int64_t macs = 0;     // of the model's layers, convolutions as direct ones
   int64_t macsDone = 0; // what the kernels do (Winograd's fewer products)
   PreprocessPlan preprocess;
 };
+
+/// Whether pooler_output is an output: the object then has _embed_<format>.
+inline bool hasEmbedding(const ModelPlan &plan) {
+  for (const OutputInfo &output : plan.outputs)
+    if (output.name == "pooler_output")
+      return true;
+  return false;
+}
 
 } // namespace bitc
 

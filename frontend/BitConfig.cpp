@@ -159,21 +159,98 @@ public:
     return Error::success();
   }
 
-  Error readOutFeatures(std::vector<std::string> &out) const {
-    const json::Value *value = get("out_features");
+  /// An array of strings; absent or null leaves `out` unset.
+  Error readStrings(StringRef key,
+                    std::optional<std::vector<std::string>> &out) const {
+    const json::Value *value = get(key);
     if (!value)
       return Error::success();
     const json::Array *array = value->getAsArray();
     if (!array)
-      return error("'out_features' must be an array of strings");
+      return error(quote(key) + " must be an array of strings");
     std::vector<std::string> result;
     for (const json::Value &element : *array) {
       std::optional<StringRef> s = element.getAsString();
       if (!s)
-        return error("'out_features' must be an array of strings");
+        return error(quote(key) + " must be an array of strings");
       result.push_back(s->str());
     }
     out = std::move(result);
+    return Error::success();
+  }
+
+  /// `out_indices`: an array of integers; absent or null leaves `out` unset.
+  Error readOutIndices(std::optional<std::vector<int64_t>> &out) const {
+    const json::Value *value = get("out_indices");
+    if (!value)
+      return Error::success();
+    const json::Array *array = value->getAsArray();
+    if (!array)
+      return error("'out_indices' must be an array of integers");
+    std::vector<int64_t> result;
+    for (const json::Value &element : *array) {
+      std::optional<int64_t> v = asInteger(element);
+      if (!v)
+        return error("'out_indices' must be an array of integers");
+      result.push_back(*v);
+    }
+    out = std::move(result);
+    return Error::success();
+  }
+
+  /// `out_features` and `out_indices` as Hugging Face's backbone utilities
+  /// check and align them: names must be stages, indices valid (negative
+  /// ones count from the end), neither may repeat or leave stage order, and
+  /// when both are given they must name the same stages.
+  Error alignBackboneOutputs(const std::vector<std::string> &stages,
+                             std::optional<std::vector<std::string>> features,
+                             std::optional<std::vector<int64_t>> indices,
+                             std::vector<std::string> &out) const {
+    const std::string known = "stem, stage1.." + stages.back();
+    const int64_t count = static_cast<int64_t>(stages.size());
+    auto position = [&](StringRef name) {
+      return std::find(stages.begin(), stages.end(), name) - stages.begin();
+    };
+    if (features) {
+      int64_t previous = -1;
+      for (const std::string &name : *features) {
+        int64_t at = position(name);
+        if (at == count)
+          return error("'out_features' names " + quote(name) +
+                       ", which is not a stage (" + known + ")");
+        if (llvm::count(*features, name) > 1)
+          return error("'out_features' has " + quote(name) + " twice");
+        if (at < previous)
+          return error("'out_features' must list stages in order (" + known +
+                       ")");
+        previous = at;
+      }
+    }
+    std::optional<std::vector<std::string>> fromIndices;
+    if (indices) {
+      fromIndices.emplace();
+      int64_t previous = -1;
+      for (int64_t index : *indices) {
+        // Python's index % len for negative indices.
+        int64_t at = index < 0 ? ((index % count) + count) % count : index;
+        if (at >= count)
+          return error("'out_indices' has " + Twine(index) +
+                       ", but the model has only " + Twine(count) +
+                       " stages (" + known + ")");
+        if (llvm::is_contained(*fromIndices, stages[at]))
+          return error("'out_indices' has stage " + Twine(at) + " twice");
+        if (at < previous)
+          return error("'out_indices' must list stages in order");
+        previous = at;
+        fromIndices->push_back(stages[at]);
+      }
+    }
+    if (features && fromIndices && *features != *fromIndices)
+      return error("'out_features' [" + llvm::join(*features, ", ") +
+                   "] and 'out_indices' [" + llvm::join(*fromIndices, ", ") +
+                   "] name different stages");
+    out =
+        features ? *features : fromIndices.value_or(std::vector<std::string>());
     return Error::success();
   }
 
@@ -183,8 +260,8 @@ public:
     std::optional<int64_t> numLabels;
     if (const json::Value *value = get("num_labels")) {
       std::optional<int64_t> v = asInteger(*value);
-      if (!v || *v <= 0)
-        return error("'num_labels' must be a positive integer");
+      if (!v || *v < 0)
+        return error("'num_labels' must be a non-negative integer");
       if (*v > kMaxLabels)
         return error("'num_labels' is too large (" + Twine(*v) + "; at most " +
                      Twine(kMaxLabels) + ")");
@@ -203,8 +280,6 @@ public:
     const json::Object *map = value->getAsObject();
     if (!map)
       return error("'id2label' must be an object mapping ids to label names");
-    if (map->empty())
-      return error("'id2label' must not be empty");
     if (map->size() > static_cast<size_t>(kMaxLabels))
       return error("'id2label' has too many entries (" + Twine(map->size()) +
                    "; at most " + Twine(kMaxLabels) + ")");
@@ -265,6 +340,13 @@ int64_t BitConfig::stageWidth(size_t stage) const {
     return 0;
   return makeDivisible(static_cast<double>(hiddenSizes[stage]) *
                        static_cast<double>(widthFactor));
+}
+
+std::vector<std::string> BitConfig::stageNames() const {
+  std::vector<std::string> names = {"stem"};
+  for (size_t i = 1; i <= depths.size(); ++i)
+    names.push_back("stage" + std::to_string(i));
+  return names;
 }
 
 int64_t BitConfig::stageMidWidth(size_t stage) const {
@@ -330,8 +412,19 @@ Expected<BitConfig> bitc::parseBitConfig(StringRef path, StringRef text) {
   if (const json::Value *rate = object->get("drop_path_rate"))
     if (std::optional<double> v = rate->getAsNumber())
       config.dropPathRate = *v;
-  if (Error e = reader.readOutFeatures(config.outFeatures))
+  std::optional<std::vector<std::string>> outFeatures, architectures;
+  std::optional<std::vector<int64_t>> outIndices;
+  if (Error e = reader.readStrings("out_features", outFeatures))
     return std::move(e);
+  if (Error e = reader.readOutIndices(outIndices))
+    return std::move(e);
+  if (Error e = reader.alignBackboneOutputs(config.stageNames(), outFeatures,
+                                            outIndices, config.outFeatures))
+    return std::move(e);
+  if (Error e = reader.readStrings("architectures", architectures))
+    return std::move(e);
+  if (architectures && !architectures->empty())
+    config.architecture = architectures->front();
   if (Error e = reader.readLabels(config.labels))
     return std::move(e);
 
@@ -389,8 +482,6 @@ Error bitc::validateBitConfig(const BitConfig &config, StringRef path) {
   if (act != "relu" && act != "gelu" && act != "gelu_new" && act != "selu")
     return error("unsupported hidden_act " + quote(act) +
                  " (expected 'relu', 'gelu', 'gelu_new' or 'selu')");
-  if (config.labels.empty())
-    return error("the model has no labels ('id2label' / 'num_labels')");
   if (config.labels.size() > static_cast<size_t>(kMaxLabels))
     return error("too many labels (" + Twine(config.labels.size()) +
                  "; at most " + Twine(kMaxLabels) + ")");

@@ -37,15 +37,22 @@ struct BitConfig {
   double wsEps = 1e-8;
   /// Group-norm epsilon of every BitGroupNormActivation.
   double groupNormEps = 1e-5;
-  /// id2label ordered by id; its size is the number of labels.
+  /// id2label ordered by id; its size is the number of labels (0 with
+  /// `num_labels: 0`: the classifier is then an identity).
   std::vector<std::string> labels;
-  /// `out_features`, kept for `bitc inspect`; ignored by the classifier.
+  /// BitBackbone's outputs: `out_features` and `out_indices` aligned and
+  /// checked as Hugging Face does, as stage names (stem, stage1..stageN) in
+  /// stage order; empty when neither is set.
   std::vector<std::string> outFeatures;
+  /// The first entry of `architectures` ("" when absent), e.g. "BitModel".
+  std::string architecture;
 
   /// Stage output channels after width_factor and make_div.
   int64_t stageWidth(size_t stage) const;
   /// Bottleneck (mid) channels of a stage.
   int64_t stageMidWidth(size_t stage) const;
+  /// Hugging Face's backbone stage names: "stem", "stage1".."stageN".
+  std::vector<std::string> stageNames() const;
 };
 
 /// `n = max(8, int(v + 4) // 8 * 8); if n < 0.9 * v: n += 8` (timm make_div).

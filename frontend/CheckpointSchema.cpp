@@ -1,7 +1,9 @@
 //===- CheckpointSchema.cpp - Tensors a BitConfig implies -----------------===//
 //
 // The state dict of BitForImageClassification (docs/bit-model.md section 4),
-// in module order, and its comparison with what a checkpoint holds.
+// BitModel (the same without `bit.` and the classifier) and BitBackbone (no
+// classifier), in module order, and its comparison with what a checkpoint
+// holds.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,10 +27,14 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
-std::vector<ExpectedTensor> bitc::expectedTensors(const BitConfig &config) {
+std::vector<ExpectedTensor> bitc::expectedTensors(const BitConfig &config,
+                                                  CheckpointKind kind) {
   std::vector<ExpectedTensor> tensors;
   auto add = [&](const Twine &name, std::vector<int64_t> shape) {
-    tensors.push_back({name.str(), std::move(shape)});
+    std::string named = name.str();
+    if (StringRef(named).starts_with("bit."))
+      named = (tensorPrefix(kind) + StringRef(named).drop_front(4)).str();
+    tensors.push_back({named, std::move(shape)});
   };
   auto addNorm = [&](const Twine &prefix, int64_t channels) {
     add(prefix + ".weight", {channels});
@@ -78,8 +84,10 @@ std::vector<ExpectedTensor> bitc::expectedTensors(const BitConfig &config) {
   if (preact)
     addNorm("bit.norm", in);
   int64_t numLabels = static_cast<int64_t>(config.labels.size());
-  add("classifier.1.weight", {numLabels, in});
-  add("classifier.1.bias", {numLabels});
+  if (hasClassifier(kind) && numLabels > 0) { // else an identity
+    add("classifier.1.weight", {numLabels, in});
+    add("classifier.1.bias", {numLabels});
+  }
   return tensors;
 }
 
@@ -109,16 +117,28 @@ Error bitc::validateTensorSet(const TensorStore &store,
   if (lines.empty())
     return Error::success();
 
-  // A checkpoint of the other layer type fails on dozens of tensors; say why.
-  // Only preactivation models have the final bit.norm, only bottleneck
-  // models have the stem norm.
+  // A checkpoint of another class or layer type fails on dozens of tensors;
+  // say why. Only BitModel lacks the `bit.` prefix; only preactivation
+  // models have the final norm, only bottleneck models the stem norm.
   auto hasTensor = [&](StringRef name) { return store.lookup(name); };
-  bool expectPreact = expectedNames.contains("bit.norm.weight");
-  bool expectBottleneck = expectedNames.contains("bit.embedder.norm.weight");
-  bool looksPreact =
-      hasTensor("bit.norm.weight") && !hasTensor("bit.embedder.norm.weight");
-  bool looksBottleneck =
-      hasTensor("bit.embedder.norm.weight") && !hasTensor("bit.norm.weight");
+  bool expectPrefix = expectedNames.contains("bit.embedder.convolution.weight");
+  if (expectPrefix && hasTensor("embedder.convolution.weight"))
+    lines.push_back((store.source() +
+                     ": note: the tensors look like a BitModel checkpoint "
+                     "(no 'bit.' prefix)")
+                        .str());
+  else if (!expectPrefix && hasTensor("bit.embedder.convolution.weight"))
+    lines.push_back((store.source() +
+                     ": note: the tensors have the 'bit.' prefix of "
+                     "BitForImageClassification and BitBackbone checkpoints")
+                        .str());
+  std::string prefix = expectPrefix ? "bit." : "";
+  std::string finalNorm = prefix + "norm.weight",
+              stemNorm = prefix + "embedder.norm.weight";
+  bool expectPreact = expectedNames.contains(finalNorm);
+  bool expectBottleneck = expectedNames.contains(stemNorm);
+  bool looksPreact = hasTensor(finalNorm) && !hasTensor(stemNorm);
+  bool looksBottleneck = hasTensor(stemNorm) && !hasTensor(finalNorm);
   if (expectBottleneck && looksPreact)
     lines.push_back((store.source() +
                      ": note: the tensors look like layer_type "

@@ -1,6 +1,6 @@
 //===- Importer.cpp - BiT checkpoint to the bit dialect -------------------===//
 //
-// Mirrors BitForImageClassification (docs/bit-model.md section 3) op by op.
+// Mirrors BitModel and its classifier (docs/bit-model.md section 3) op by op.
 // Shapes are static, so TF "SAME" padding is resolved here into explicit,
 // possibly asymmetric, padding.
 //
@@ -16,6 +16,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FormatVariadic.h"
+#include <map>
 
 using namespace mlir;
 using namespace mlir::bit;
@@ -97,7 +98,11 @@ private:
   std::string activationName;
 };
 
-llvm::Expected<Value> ModelBuilder::weight(StringRef name) {
+llvm::Expected<Value> ModelBuilder::weight(StringRef fullName) {
+  // BitModel's state dict is BitForImageClassification's `bit.` submodule.
+  std::string name = fullName.str();
+  if (options.kind == CheckpointKind::Model && fullName.starts_with("bit."))
+    name = fullName.drop_front(4).str();
   const TensorInfo *info = store.lookup(name);
   if (!info)
     return fail(formatv("missing tensor '{0}'", name).str());
@@ -341,20 +346,24 @@ llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc("bit"));
   builder.setInsertionPointToEnd(module->getBody());
-  int64_t numLabels = static_cast<int64_t>(config.labels.size());
+  std::vector<std::string> outputs = options.outputs;
+  if (outputs.empty())
+    outputs = defaultOutputs(config, options.kind);
   auto inputType = tensorType(
       {options.batch, config.numChannels, options.height, options.width},
       &context);
-  auto outputType = tensorType({options.batch, numLabels}, &context);
   auto func = builder.create<func::FuncOp>(
-      loc("BitForImageClassification"), "forward",
-      builder.getFunctionType({inputType}, {outputType}));
+      loc(checkpointClassName(options.kind)), "forward",
+      builder.getFunctionType({inputType}, {}));
   func.setArgAttr(0, "bit.name", builder.getStringAttr("pixel_values"));
   builder.setInsertionPointToEnd(func.addEntryBlock());
 
+  // BitModel's hidden_states: the stem's output, then every stage's.
+  std::map<std::string, Value> byName;
   auto x = stem(func.getArgument(0));
   if (!x)
     return x.takeError();
+  byName["stem"] = *x;
 
   // Stage strides and dilations follow BitEncoder: the running stride starts
   // at 4 (after the stem); once it reaches output_stride, later strides turn
@@ -382,13 +391,16 @@ llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
       firstDilation = dilation;
     }
     currentStride *= stride;
+    byName["stage" + std::to_string(stage + 1)] = *x;
   }
 
+  // BitModel's final norm: pre-activation models only (an identity else).
   if (config.layerType == LayerType::Preactivation) {
     x = groupNorm(*x, "bit.norm", activationName);
     if (!x)
       return x.takeError();
   }
+  byName["last_hidden_state"] = *x;
   auto xType = typeOf(*x);
   Value pooled =
       builder
@@ -397,23 +409,51 @@ llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
               tensorType({xType.getDimSize(0), xType.getDimSize(1)}, &context),
               *x, /*prologue=*/Value(), "none")
           .getOutput();
-  auto classifierWeight = weight("classifier.1.weight");
-  if (!classifierWeight)
-    return classifierWeight.takeError();
-  auto classifierBias = weight("classifier.1.bias");
-  if (!classifierBias)
-    return classifierBias.takeError();
-  Value logits = builder
-                     .create<LinearOp>(loc("classifier.1"), outputType, pooled,
-                                       *classifierWeight, *classifierBias)
-                     .getOutput();
-  builder.create<func::ReturnOp>(loc("classifier"), logits);
+  byName["pooler_output"] = pooled;
+  // The classifier: Flatten + Linear, or an identity with num_labels 0.
+  int64_t numLabels = static_cast<int64_t>(config.labels.size());
+  if (hasClassifier(options.kind) && numLabels == 0) {
+    byName["logits"] = pooled;
+  } else if (hasClassifier(options.kind)) {
+    auto classifierWeight = weight("classifier.1.weight");
+    if (!classifierWeight)
+      return classifierWeight.takeError();
+    auto classifierBias = weight("classifier.1.bias");
+    if (!classifierBias)
+      return classifierBias.takeError();
+    byName["logits"] =
+        builder
+            .create<LinearOp>(loc("classifier.1"),
+                              tensorType({options.batch, numLabels}, &context),
+                              pooled, *classifierWeight, *classifierBias)
+            .getOutput();
+  }
+
+  SmallVector<Value> results;
+  for (const std::string &name : outputs) {
+    auto it = byName.find(name);
+    if (it == byName.end())
+      return fail(formatv("internal error: no output '{0}'", name).str());
+    results.push_back(it->second);
+  }
+  builder.create<func::ReturnOp>(loc("outputs"), results);
+  func.setFunctionType(
+      builder.getFunctionType({inputType}, ValueRange(results).getTypes()));
+  for (auto [index, name] : llvm::enumerate(outputs))
+    func.setResultAttr(index, "bit.name", builder.getStringAttr(name));
+  // What no output needs (the classifier of a backbone compile, the stages
+  // after the last one asked for) goes, users before their operands.
+  Block &body = func.getBody().front();
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+    if (!op.hasTrait<OpTrait::IsTerminator>() && op.use_empty())
+      op.erase();
 
   // Metadata for codegen and `bitc inspect`.
   SmallVector<Attribute> labels;
   for (const std::string &label : config.labels)
     labels.push_back(builder.getStringAttr(label));
-  func->setAttr("bit.labels", builder.getArrayAttr(labels));
+  if (hasClassifier(options.kind))
+    func->setAttr("bit.labels", builder.getArrayAttr(labels));
 
   if (failed(verify(*module)))
     return fail("internal error: the imported module does not verify");

@@ -93,7 +93,10 @@ def BitPlanMemory : Pass<"bit-plan-memory", "mlir::func::FuncOp"> {
     overlap never share bytes; the function gets `bit.workspace_bytes` (the
     arena size) and `bit.naive_bytes` (the sum of all intermediate tensors).
     Placement is greedy best-fit in order of decreasing size, offsets aligned
-    to `alignment` bytes.
+    to `alignment` bytes. Function results: an [N][C] result is written
+    into the caller's buffer (offset -1, no workspace); a returned feature
+    map lives until its last reader inside the function (code generation
+    copies it out right after it is computed).
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",

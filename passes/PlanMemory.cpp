@@ -4,7 +4,12 @@
 // tensor lives from its defining op to its last user. Tensors are placed
 // largest first at the lowest aligned offset that overlaps no placed tensor
 // whose live range intersects its own. The input of a zero pad folded into
-// its max pool lives until the pool.
+// its max pool lives until the pool. The function's results: an [N][C]
+// result (logits, pooler_output) is written into the caller's buffer and
+// takes no workspace (offset -1); a returned feature map (a stage output,
+// also the next stage's input) lives in the workspace until its last reader
+// inside the function, as code generation copies it out right after it is
+// computed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,15 +53,20 @@ struct PlanMemoryPass : mlir::bit::impl::BitPlanMemoryBase<PlanMemoryPass> {
 
     std::vector<Buffer> buffers;
     int64_t naive = 0;
+    Operation *terminator = block.getTerminator();
     for (Operation &op : block) {
       if (isa<WeightOp>(op) || op.hasTrait<OpTrait::IsTerminator>())
         continue;
       for (Value result : op.getResults()) {
         auto type = cast<RankedTensorType>(result.getType());
+        bool returned = llvm::is_contained(terminator->getOperands(), result);
+        if (returned && type.getRank() == 2)
+          continue; // in the caller's buffer
         int64_t bytes = alignTo(type.getNumElements() * 4);
         int64_t end = index[&op];
         for (Operation *user : result.getUsers())
-          end = std::max(end, index[block.findAncestorOpInBlock(*user)]);
+          if (user != terminator)
+            end = std::max(end, index[block.findAncestorOpInBlock(*user)]);
         buffers.push_back({result, index[&op], end, bytes});
         naive += bytes;
       }
@@ -103,12 +113,12 @@ struct PlanMemoryPass : mlir::bit::impl::BitPlanMemoryBase<PlanMemoryPass> {
 
     Builder builder(&getContext());
     llvm::DenseMap<Operation *, SmallVector<int64_t>> offsets;
-    for (Buffer &buffer : buffers) {
-      Operation *op = buffer.value.getDefiningOp();
-      auto &list = offsets[op];
-      list.resize(op->getNumResults(), -1);
-      list[cast<OpResult>(buffer.value).getResultNumber()] = buffer.offset;
-    }
+    for (Operation &op : block)
+      if (!isa<WeightOp>(op) && op.getNumResults() > 0)
+        offsets[&op].assign(op.getNumResults(), -1); // -1: caller's buffer
+    for (Buffer &buffer : buffers)
+      offsets[buffer.value.getDefiningOp()]
+             [cast<OpResult>(buffer.value).getResultNumber()] = buffer.offset;
     for (auto &[op, list] : offsets)
       op->setAttr("bit.offsets", builder.getDenseI64ArrayAttr(list));
     func->setAttr("bit.workspace_bytes", builder.getI64IntegerAttr(arena));

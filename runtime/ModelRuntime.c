@@ -30,11 +30,14 @@ static size_t round_up(size_t bytes, size_t alignment) {
 /* Where one call's workspace puts things (bytes, multiples of 64): the
    planned arena of the kernels' intermediate tensors, then, only when the
    batch is not a multiple of the compiled batch, room for a zero-padded
-   last chunk of pixels and its logits. */
+   last chunk of pixels, and room for one chunk of each output when the
+   last chunk is partial or the model has several outputs (those `_forward`
+   does not return are written there and dropped). */
 typedef struct workspace_layout {
   size_t arena;
-  size_t in_scratch, in_bytes;   /* offset, bytes of one chunk of pixels */
-  size_t out_scratch, out_bytes; /* offset, bytes of one chunk of logits */
+  size_t in_scratch, in_bytes; /* offset, bytes of one chunk of pixels */
+  size_t out_scratch[BITC_MAX_OUTPUTS]; /* offset of output k's chunk */
+  size_t out_bytes[BITC_MAX_OUTPUTS];   /* bytes of one chunk of output k */
   size_t total;
 } workspace_layout;
 
@@ -53,22 +56,31 @@ static int plan_workspace(const bitc_model *model, int batch,
                           workspace_layout *layout) {
   if (batch < 1)
     return BITC_ERROR_BAD_BATCH;
-  size_t in_floats, out_floats;
+  size_t floats;
   if (__builtin_mul_overflow((size_t)batch, (size_t)model->input_floats,
-                             &in_floats) ||
-      __builtin_mul_overflow((size_t)batch, (size_t)model->output_floats,
-                             &out_floats) ||
-      !float_bytes(in_floats) || !float_bytes(out_floats))
+                             &floats) ||
+      !float_bytes(floats))
     return BITC_ERROR_BATCH_TOO_LARGE;
+  for (int64_t k = 0; k < model->num_outputs; ++k)
+    if (__builtin_mul_overflow((size_t)batch, (size_t)model->outputs_floats[k],
+                               &floats) ||
+        !float_bytes(floats))
+      return BITC_ERROR_BATCH_TOO_LARGE;
   const size_t chunk = (size_t)model->batch;
+  const int partial = (size_t)batch % chunk != 0;
   layout->arena = round_up((size_t)model->workspace_bytes, 64);
   layout->in_bytes = chunk * (size_t)model->input_floats * sizeof(float);
-  layout->out_bytes = chunk * (size_t)model->output_floats * sizeof(float);
-  layout->in_scratch = layout->out_scratch = layout->total = layout->arena;
-  if ((size_t)batch % chunk != 0) {
-    layout->out_scratch =
-        layout->in_scratch + round_up(layout->in_bytes, 64);
-    layout->total = layout->out_scratch + round_up(layout->out_bytes, 64);
+  layout->in_scratch = layout->total = layout->arena;
+  if (partial)
+    layout->total += round_up(layout->in_bytes, 64);
+  for (int64_t k = 0; k < model->num_outputs; ++k) {
+    layout->out_bytes[k] =
+        chunk * (size_t)model->outputs_floats[k] * sizeof(float);
+    layout->out_scratch[k] = 0;
+    if (partial || model->num_outputs > 1) {
+      layout->out_scratch[k] = layout->total;
+      layout->total += round_up(layout->out_bytes[k], 64);
+    }
   }
   /* Never 0, so that 0 can mean "bad batch" to the caller. */
   if (layout->total == 0)
@@ -126,19 +138,25 @@ static void workspace_free(workspace_block *b) {
     free(b->block);
 }
 
-/* The batch's pixels and logits must not run past the end of the address
+/* The batch's pixels and outputs must not run past the end of the address
    space (the pointer arithmetic below would wrap). */
 static int arrays_fit(const bitc_model *model, const float *pixels, int batch,
-                      const float *logits) {
+                      float *const *outputs) {
   size_t in = (size_t)batch * (size_t)model->input_floats * sizeof(float);
-  size_t out = (size_t)batch * (size_t)model->output_floats * sizeof(float);
-  return (uintptr_t)pixels <= UINTPTR_MAX - in &&
-         (uintptr_t)logits <= UINTPTR_MAX - out;
+  if ((uintptr_t)pixels > UINTPTR_MAX - in)
+    return 0;
+  for (int64_t k = 0; k < model->num_outputs; ++k) {
+    size_t out =
+        (size_t)batch * (size_t)model->outputs_floats[k] * sizeof(float);
+    if (outputs[k] && (uintptr_t)outputs[k] > UINTPTR_MAX - out)
+      return 0;
+  }
+  return 1;
 }
 
 /* Runs every step once on one chunk of `model->batch` images. */
 static int run_steps(const bitc_model *model, uint8_t *arena,
-                     const float *input, float *output) {
+                     const float *input, float *const *outputs) {
   for (int64_t s = 0; s < model->num_steps; ++s) {
     const bitc_step *step = &model->steps[s];
     halide_buffer_t buffers[BITC_MAX_ARGS];
@@ -157,8 +175,8 @@ static int run_steps(const bitc_model *model, uint8_t *arena,
       case BITC_SOURCE_INPUT:
         base = (uint8_t *)input;
         break;
-      default:
-        base = (uint8_t *)output;
+      default: /* BITC_SOURCE_OUTPUT + k */
+        base = (uint8_t *)outputs[arg->source - BITC_SOURCE_OUTPUT];
         break;
       }
       halide_buffer_t *buffer = &buffers[a];
@@ -187,71 +205,124 @@ static int run_steps(const bitc_model *model, uint8_t *arena,
   return BITC_OK;
 }
 
-/* An image with a NaN pixel gets NaN logits, as in PyTorch, where every op
+/* An image with a NaN pixel gets NaN outputs, as in PyTorch, where every op
    of the network propagates NaN. The kernels' max pool and ReLU use the
    CPU's max instructions, which return the other operand when one is NaN,
    so a NaN can vanish on the way (found by fuzz/FuzzModelApi.cpp). The scan
    costs one read of the input per call. */
 static void propagate_nan(const bitc_model *model, const float *in,
-                          float *out, int64_t count) {
+                          float *const *outputs, int64_t count) {
   for (int64_t image = 0; image < count; ++image) {
     const float *pixels = in + image * model->input_floats;
     int nan = 0;
     for (int64_t i = 0; i < model->input_floats; ++i)
       nan |= pixels[i] != pixels[i];
-    if (nan)
-      for (int64_t i = 0; i < model->output_floats; ++i)
-        out[image * model->output_floats + i] = __builtin_nanf("");
+    for (int64_t k = 0; nan && k < model->num_outputs; ++k)
+      for (int64_t i = 0; i < model->outputs_floats[k]; ++i)
+        outputs[k][image * model->outputs_floats[k] + i] = __builtin_nanf("");
   }
 }
 
 /* Every chunk of `model->batch` images through the steps, in `workspace`
-   laid out as `layout`; the arguments are checked. */
+   laid out as `layout`; the arguments are checked. Outputs whose pointer
+   is NULL are written to their scratch chunk and dropped. */
 static int run_forward(const bitc_model *model, const float *pixels, int batch,
-                       float *logits, uint8_t *workspace,
+                       float *const *outputs, uint8_t *workspace,
                        const workspace_layout *layout) {
   const int64_t profile_start = model->profile ? profile_now_ns() : 0;
   const int64_t chunk = model->batch;
   float *in_scratch = (float *)(workspace + layout->in_scratch);
-  float *out_scratch = (float *)(workspace + layout->out_scratch);
+  float *chunk_outputs[BITC_MAX_OUTPUTS];
   int status = BITC_OK;
-  for (int64_t start = 0; start < batch && status == BITC_OK;
-       start += chunk) {
+  for (int64_t start = 0; start < batch && status == BITC_OK; start += chunk) {
     int64_t count = batch - start < chunk ? batch - start : chunk;
     const float *in = pixels + start * model->input_floats;
-    float *out = logits + start * model->output_floats;
+    for (int64_t k = 0; k < model->num_outputs; ++k)
+      chunk_outputs[k] = outputs[k] && count == chunk
+                             ? outputs[k] + start * model->outputs_floats[k]
+                             : (float *)(workspace + layout->out_scratch[k]);
     if (count < chunk) {
       memset(in_scratch, 0, layout->in_bytes);
       memcpy(in_scratch, in,
              (size_t)(count * model->input_floats) * sizeof(float));
-      status = run_steps(model, workspace, in_scratch, out_scratch);
-      if (status == BITC_OK)
-        memcpy(out, out_scratch,
-               (size_t)(count * model->output_floats) * sizeof(float));
-    } else {
-      status = run_steps(model, workspace, in, out);
+      in = in_scratch;
     }
+    status = run_steps(model, workspace, in, chunk_outputs);
     if (status == BITC_OK)
-      propagate_nan(model, in, out, count);
+      propagate_nan(model, in, chunk_outputs, count);
+    for (int64_t k = 0; k < model->num_outputs && status == BITC_OK; ++k)
+      if (outputs[k] && count < chunk)
+        memcpy(outputs[k] + start * model->outputs_floats[k], chunk_outputs[k],
+               (size_t)(count * model->outputs_floats[k]) * sizeof(float));
   }
   if (model->profile && status == BITC_OK)
     profile_forward_done(model, batch, profile_now_ns() - profile_start);
   return status;
 }
 
-/* The checks both forward entry points make, in the order of the codes the
-   header documents (NULL, batch, arrays), and the workspace layout. */
+/* The checks every forward entry point makes, in the order of the codes the
+   header documents (NULL, batch, arrays), and the workspace layout. The
+   first `required` outputs must not be NULL. */
 static int prepare_forward(const bitc_model *model, const float *pixels,
-                           int batch, const float *logits,
+                           int batch, float *const *outputs, int64_t required,
                            workspace_layout *layout) {
-  if (!pixels || !logits)
+  if (!pixels || !outputs)
     return BITC_ERROR_NULL_ARGUMENT;
+  for (int64_t k = 0; k < required; ++k)
+    if (!outputs[k])
+      return BITC_ERROR_NULL_ARGUMENT;
   int status = plan_workspace(model, batch, layout);
   if (status != BITC_OK)
     return status;
-  if (!arrays_fit(model, pixels, batch, logits))
+  if (!arrays_fit(model, pixels, batch, outputs))
     return BITC_ERROR_BATCH_TOO_LARGE;
   return BITC_OK;
+}
+
+/* A forward in the caller's workspace. */
+static int forward_in(const bitc_model *model, const float *pixels, int batch,
+                      float *const *outputs, int64_t required, void *workspace,
+                      size_t workspace_size) {
+  if (!workspace)
+    return BITC_ERROR_NULL_ARGUMENT;
+  workspace_layout layout;
+  int status =
+      prepare_forward(model, pixels, batch, outputs, required, &layout);
+  if (status != BITC_OK)
+    return status;
+  if ((uintptr_t)workspace % BITC_WORKSPACE_ALIGNMENT != 0)
+    return BITC_ERROR_WORKSPACE_MISALIGNED;
+  if (workspace_size < layout.total)
+    return BITC_ERROR_WORKSPACE_TOO_SMALL;
+  return run_forward(model, pixels, batch, outputs, (uint8_t *)workspace,
+                     &layout);
+}
+
+/* A forward in a workspace allocated and freed here: no state survives the
+   call (docs/performance.md, "Workspace": what that costs, and the
+   _with_workspace entry points for callers who keep one). */
+static int forward_allocating(const bitc_model *model, const float *pixels,
+                              int batch, float *const *outputs,
+                              int64_t required) {
+  workspace_layout layout;
+  int status =
+      prepare_forward(model, pixels, batch, outputs, required, &layout);
+  if (status != BITC_OK)
+    return status;
+  workspace_block block;
+  if (!workspace_allocate(&block, layout.total))
+    return BITC_ERROR_OUT_OF_MEMORY;
+  status = run_forward(model, pixels, batch, outputs, block.workspace, &layout);
+  workspace_free(&block);
+  return status;
+}
+
+/* Output 0 at `first`, the others dropped (NULL). */
+static void first_output_only(const bitc_model *model, float *first,
+                              float **outputs) {
+  outputs[0] = first;
+  for (int64_t k = 1; k < model->num_outputs; ++k)
+    outputs[k] = NULL;
 }
 
 size_t bitc_model_workspace_size(const bitc_model *model, int batch) {
@@ -263,35 +334,42 @@ int bitc_model_forward_with_workspace(const bitc_model *model,
                                       const float *pixels, int batch,
                                       float *logits, void *workspace,
                                       size_t workspace_size) {
-  if (!workspace)
-    return BITC_ERROR_NULL_ARGUMENT;
-  workspace_layout layout;
-  int status = prepare_forward(model, pixels, batch, logits, &layout);
-  if (status != BITC_OK)
-    return status;
-  if ((uintptr_t)workspace % BITC_WORKSPACE_ALIGNMENT != 0)
-    return BITC_ERROR_WORKSPACE_MISALIGNED;
-  if (workspace_size < layout.total)
-    return BITC_ERROR_WORKSPACE_TOO_SMALL;
-  return run_forward(model, pixels, batch, logits, (uint8_t *)workspace,
-                     &layout);
+  float *outputs[BITC_MAX_OUTPUTS];
+  first_output_only(model, logits, outputs);
+  return forward_in(model, pixels, batch, outputs, 1, workspace,
+                    workspace_size);
 }
 
-/* No state survives the call: the workspace is allocated and freed here
-   (docs/performance.md, "Workspace": what that costs, and
-   _forward_with_workspace for callers who keep one). */
 int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
                        float *logits) {
-  workspace_layout layout;
-  int status = prepare_forward(model, pixels, batch, logits, &layout);
-  if (status != BITC_OK)
-    return status;
-  workspace_block block;
-  if (!workspace_allocate(&block, layout.total))
-    return BITC_ERROR_OUT_OF_MEMORY;
-  status = run_forward(model, pixels, batch, logits, block.workspace, &layout);
-  workspace_free(&block);
-  return status;
+  float *outputs[BITC_MAX_OUTPUTS];
+  first_output_only(model, logits, outputs);
+  return forward_allocating(model, pixels, batch, outputs, 1);
+}
+
+int bitc_model_forward_outputs_with_workspace(const bitc_model *model,
+                                              const float *pixels, int batch,
+                                              float *const *outputs,
+                                              void *workspace,
+                                              size_t workspace_size) {
+  return forward_in(model, pixels, batch, outputs, model->num_outputs,
+                    workspace, workspace_size);
+}
+
+int bitc_model_forward_outputs(const bitc_model *model, const float *pixels,
+                               int batch, float *const *outputs) {
+  return forward_allocating(model, pixels, batch, outputs, model->num_outputs);
+}
+
+int bitc_model_forward_some(const bitc_model *model, const float *pixels,
+                            float *const *outputs) {
+  return forward_allocating(model, pixels, 1, outputs, 0);
+}
+
+const char *bitc_model_output_name(const bitc_model *model, int index) {
+  if (index < 0 || index >= model->num_outputs)
+    return NULL;
+  return model->output_names[index];
 }
 
 const char *bitc_model_label(const bitc_model *model, int index) {
@@ -321,7 +399,7 @@ const char *bitc_error_string(int code) {
     return "preprocessor_config.json does not produce the model's input "
            "size (no center crop, or unsupported channels)";
   case BITC_ERROR_BATCH_TOO_LARGE:
-    return "batch is too large: its pixels or logits do not fit in the "
+    return "batch is too large: its pixels or outputs do not fit in the "
            "address space";
   case BITC_ERROR_IMAGE_TOO_LARGE:
     return "image width and height must be at most 32768, and row_stride * "

@@ -22,8 +22,12 @@ enum bitc_source {
   BITC_SOURCE_ARENA = 0,   /* offset into the per-call workspace */
   BITC_SOURCE_WEIGHTS = 1, /* offset into the constant weight blob */
   BITC_SOURCE_INPUT = 2,   /* the chunk of user pixels being processed */
-  BITC_SOURCE_OUTPUT = 3   /* the chunk of user logits being written */
+  BITC_SOURCE_OUTPUT = 3   /* the chunk of output 0 being written; output k
+                              is BITC_SOURCE_OUTPUT + k */
 };
+
+/* Outputs a model may return (bitc compile --outputs). */
+#define BITC_MAX_OUTPUTS 64
 
 /* One halide_buffer_t argument of a kernel (dense float32, min 0). */
 typedef struct bitc_arg {
@@ -63,11 +67,15 @@ typedef struct bitc_model {
   int64_t workspace_bytes;
   int64_t batch;         /* images per kernel call (the compiled batch) */
   int64_t input_floats;  /* per image: C * H * W */
-  int64_t output_floats; /* per image: labels */
+  int64_t output_floats; /* per image: floats of output 0 */
   const char *const *labels;
   int64_t num_labels;
   const bitc_preprocess *preprocess; /* preprocessor_config.json */
   const bitc_profile *profile;       /* NULL unless compiled with --profile */
+  int64_t num_outputs;               /* 1..BITC_MAX_OUTPUTS */
+  const int64_t *outputs_floats;     /* per output: floats per image */
+  const char *const *output_names;   /* per output: "logits", "stage1", ... */
+  int64_t embedding_output;          /* index of pooler_output, or -1 */
 } bitc_model;
 
 /* Error codes shared by every generated API (codegen/HeaderWriter.cpp
@@ -99,6 +107,20 @@ int bitc_model_forward_with_workspace(const bitc_model *model,
                                       const float *pixels, int batch,
                                       float *logits, void *workspace,
                                       size_t workspace_size);
+/* Every output: outputs[k] receives [batch][outputs_floats[k]] floats. */
+int bitc_model_forward_outputs(const bitc_model *model, const float *pixels,
+                               int batch, float *const *outputs);
+int bitc_model_forward_outputs_with_workspace(const bitc_model *model,
+                                              const float *pixels, int batch,
+                                              float *const *outputs,
+                                              void *workspace,
+                                              size_t workspace_size);
+/* Runs every output, writing those whose outputs[k] is not NULL (the
+   others go to scratch in the workspace); the arguments are not checked
+   beyond that. For entry points that want one output of one image. */
+int bitc_model_forward_some(const bitc_model *model, const float *pixels,
+                            float *const *outputs);
+const char *bitc_model_output_name(const bitc_model *model, int index);
 const char *bitc_model_label(const bitc_model *model, int index);
 const char *bitc_error_string(int code);
 void bitc_set_num_threads(int threads);
@@ -117,5 +139,12 @@ int bitc_model_preprocess_rgb8(const bitc_model *model, const uint8_t *rgb,
 int bitc_model_classify_rgb8(const bitc_model *model, const uint8_t *rgb,
                              int width, int height, int row_stride,
                              float *logits);
+/* Preprocessing, then pooler_output of that image into `embedding` (the
+   model's output `embedding_output`, which must exist). */
+int bitc_model_embed(const bitc_model *model, int format, const uint8_t *data,
+                     int width, int height, int row_stride, float *embedding);
+int bitc_model_embed_rgb8(const bitc_model *model, const uint8_t *rgb,
+                          int width, int height, int row_stride,
+                          float *embedding);
 
 #endif /* BITC_RUNTIME_MODELRUNTIME_H */

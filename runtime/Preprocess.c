@@ -278,10 +278,13 @@ int bitc_model_preprocess(const bitc_model *model, int format,
                                 row_stride, pixels);
 }
 
-int bitc_model_classify(const bitc_model *model, int format,
-                        const uint8_t *data, int width, int height,
-                        int row_stride, float *logits) {
-  if (!data || !logits)
+/* One image preprocessed, then one forward writing `output` (the model's
+   output `index`; the others are dropped). */
+static int preprocess_and_forward(const bitc_model *model, int format,
+                                  const uint8_t *data, int width, int height,
+                                  int row_stride, int64_t index,
+                                  float *output) {
+  if (!data || !output)
     return BITC_ERROR_NULL_ARGUMENT;
   /* Before allocating: a bad image is not an out-of-memory error. */
   int status = check_image(format, data, width, height, row_stride);
@@ -292,10 +295,27 @@ int bitc_model_classify(const bitc_model *model, int format,
     return BITC_ERROR_OUT_OF_MEMORY;
   status = bitc_preprocess_pixels(model->preprocess, format, data, width,
                                   height, row_stride, pixels);
+  float *outputs[BITC_MAX_OUTPUTS] = {NULL};
+  outputs[index] = output;
   if (status == BITC_OK)
-    status = bitc_model_forward(model, pixels, 1, logits);
+    status = bitc_model_forward_some(model, pixels, outputs);
   free(pixels);
   return status;
+}
+
+int bitc_model_classify(const bitc_model *model, int format,
+                        const uint8_t *data, int width, int height,
+                        int row_stride, float *logits) {
+  return preprocess_and_forward(model, format, data, width, height,
+                                row_stride, 0, logits);
+}
+
+int bitc_model_embed(const bitc_model *model, int format, const uint8_t *data,
+                     int width, int height, int row_stride,
+                     float *embedding) {
+  return preprocess_and_forward(model, format, data, width, height,
+                                row_stride, model->embedding_output,
+                                embedding);
 }
 
 int bitc_model_preprocess_rgb8(const bitc_model *model, const uint8_t *rgb,
@@ -310,4 +330,11 @@ int bitc_model_classify_rgb8(const bitc_model *model, const uint8_t *rgb,
                              float *logits) {
   return bitc_model_classify(model, BITC_PIXELS_RGB8, rgb, width, height,
                              row_stride, logits);
+}
+
+int bitc_model_embed_rgb8(const bitc_model *model, const uint8_t *rgb,
+                          int width, int height, int row_stride,
+                          float *embedding) {
+  return bitc_model_embed(model, BITC_PIXELS_RGB8, rgb, width, height,
+                          row_stride, embedding);
 }

@@ -20,9 +20,9 @@ echo
 echo "== build/bin/bitc compile $MODEL -o $OUT/model.o --name model"
 build/bin/bitc compile "$MODEL" -o "$OUT/model.o" --name model
 echo
-echo "== cc examples/classify/classify.c $OUT/model.o -lpng -ljpeg -lpthread -ldl -lm"
-cc -O2 -I"$OUT" examples/classify/classify.c "$OUT/model.o" -o "$OUT/classify" \
-  -lpng -ljpeg -lpthread -ldl -lm
+echo "== cc examples/classify/classify.c examples/common/image_io.c $OUT/model.o -lpng -ljpeg -lpthread -ldl -lm"
+cc -O2 -I"$OUT" -Iexamples/common examples/classify/classify.c examples/common/image_io.c \
+  "$OUT/model.o" -o "$OUT/classify" -lpng -ljpeg -lpthread -ldl -lm
 echo
 echo "== $OUT/classify --top 3 $MODEL/samples/*.png"
 "$OUT/classify" --top 3 "$MODEL"/samples/*.png | tee "$OUT/classify.txt"

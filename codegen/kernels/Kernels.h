@@ -216,6 +216,11 @@ KernelPipeline buildApplyNorm(const TensorShape &in, bool hasResidual,
                               Activation activation, const Halide::Target &target);
 
 /// act(a + b). Arguments: a, b (c, x, y, n); output (c, x, y, n).
+/// The caller's copy of an activation: input (c, x, y, n) from the
+/// workspace, output (x, y, c, n), i.e. NCHW memory. With h = w = 1 it also
+/// copies a [n][c] tensor.
+KernelPipeline buildToNCHW(const TensorShape &in, const Halide::Target &target);
+
 KernelPipeline buildAdd(const TensorShape &in, Activation activation,
                         const Halide::Target &target);
 

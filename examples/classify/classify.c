@@ -4,189 +4,23 @@
  *
  * Links a model compiled with `bitc compile MODEL_DIR -o model.o --name model`
  * (this directory's CMakeLists.txt or Makefile does that), decodes each
- * image with libpng / libjpeg-turbo (PPM/PGM by hand), runs the model's own
- * preprocessing and forward pass (model_classify_rgb8), and prints the top-K
- * labels with softmax probabilities and logits. --bench also times
- * model_classify_rgb8 and model_forward and prints the median latency.
+ * image (../common/image_io.c: libpng, libjpeg-turbo, PPM/PGM), runs the
+ * model's own preprocessing and forward pass (model_classify_rgb8), and
+ * prints the top-K labels with softmax probabilities and logits. --bench also
+ * times model_classify_rgb8 and model_forward and prints the median latency.
  *
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
 
+#include "image_io.h"
 #include "model.h"
 
 #include <math.h>
-#include <setjmp.h>
-#include <stdio.h> /* before jpeglib.h, which needs FILE and size_t */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <jpeglib.h>
-#include <png.h>
-
-typedef struct image {
-  int width, height;
-  unsigned char *rgb; /* height rows of 3 * width bytes */
-} image;
-
-/*--- decoders ---------------------------------------------------------------*/
-
-static int load_png(const char *path, image *img) {
-  png_image png;
-  memset(&png, 0, sizeof png);
-  png.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&png, path)) {
-    fprintf(stderr, "classify: %s: %s\n", path, png.message);
-    return 0;
-  }
-  png.format = PNG_FORMAT_RGB; /* gray, palette and alpha become RGB */
-  img->width = (int)png.width;
-  img->height = (int)png.height;
-  img->rgb = (unsigned char *)malloc(PNG_IMAGE_SIZE(png));
-  if (!img->rgb ||
-      !png_image_finish_read(&png, NULL, img->rgb, 0, NULL)) {
-    fprintf(stderr, "classify: %s: %s\n", path,
-            img->rgb ? png.message : "out of memory");
-    png_image_free(&png);
-    free(img->rgb);
-    return 0;
-  }
-  return 1;
-}
-
-struct jpeg_error {
-  struct jpeg_error_mgr mgr;
-  jmp_buf jump;
-};
-
-static void jpeg_fail(j_common_ptr cinfo) {
-  struct jpeg_error *err = (struct jpeg_error *)cinfo->err;
-  longjmp(err->jump, 1);
-}
-
-static int load_jpeg(const char *path, image *img) {
-  FILE *file = fopen(path, "rb");
-  if (!file) {
-    perror(path);
-    return 0;
-  }
-  struct jpeg_decompress_struct cinfo;
-  struct jpeg_error err;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpeg_fail;
-  img->rgb = NULL;
-  if (setjmp(err.jump)) {
-    char message[JMSG_LENGTH_MAX];
-    err.mgr.format_message((j_common_ptr)&cinfo, message);
-    fprintf(stderr, "classify: %s: %s\n", path, message);
-    jpeg_destroy_decompress(&cinfo);
-    fclose(file);
-    free(img->rgb);
-    return 0;
-  }
-  jpeg_create_decompress(&cinfo);
-  jpeg_stdio_src(&cinfo, file);
-  jpeg_read_header(&cinfo, TRUE);
-  cinfo.out_color_space = JCS_RGB; /* grayscale and YCbCr alike */
-  jpeg_start_decompress(&cinfo);
-  img->width = (int)cinfo.output_width;
-  img->height = (int)cinfo.output_height;
-  size_t stride = (size_t)img->width * 3;
-  img->rgb = (unsigned char *)malloc(stride * img->height);
-  if (!img->rgb)
-    longjmp(err.jump, 1);
-  while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = img->rgb + stride * cinfo.output_scanline;
-    jpeg_read_scanlines(&cinfo, &row, 1);
-  }
-  jpeg_finish_decompress(&cinfo);
-  jpeg_destroy_decompress(&cinfo);
-  fclose(file);
-  return 1;
-}
-
-/* Next header number of a PNM file, skipping whitespace and # comments. */
-static long pnm_number(FILE *file) {
-  int c = fgetc(file);
-  while (c == '#' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-    if (c == '#')
-      while (c != '\n' && c != EOF)
-        c = fgetc(file);
-    c = fgetc(file);
-  }
-  long value = -1;
-  while (c >= '0' && c <= '9') {
-    value = (value < 0 ? 0 : value * 10) + (c - '0');
-    if (value > (1L << 20))
-      return -1;
-    c = fgetc(file);
-  }
-  return value; /* the single whitespace after the number is consumed */
-}
-
-/* Binary PPM (P6) and PGM (P5), maxval up to 65535 (scaled to 8 bits). */
-static int load_pnm(const char *path, image *img) {
-  FILE *file = fopen(path, "rb");
-  if (!file) {
-    perror(path);
-    return 0;
-  }
-  char magic[2] = {0, 0};
-  int ok = fread(magic, 1, 2, file) == 2 && magic[0] == 'P' &&
-           (magic[1] == '6' || magic[1] == '5');
-  long width = ok ? pnm_number(file) : -1;
-  long height = ok ? pnm_number(file) : -1;
-  long maxval = ok ? pnm_number(file) : -1;
-  if (!ok || width < 1 || height < 1 || maxval < 1 || maxval > 65535) {
-    fprintf(stderr, "classify: %s: not a binary PPM/PGM (P6/P5) file\n", path);
-    fclose(file);
-    return 0;
-  }
-  int channels = magic[1] == '6' ? 3 : 1;
-  int bytes = maxval > 255 ? 2 : 1;
-  size_t samples = (size_t)width * height * channels;
-  unsigned char *raw = (unsigned char *)malloc(samples * bytes);
-  img->width = (int)width;
-  img->height = (int)height;
-  img->rgb = (unsigned char *)malloc((size_t)width * height * 3);
-  if (!raw || !img->rgb || fread(raw, bytes, samples, file) != samples) {
-    fprintf(stderr, "classify: %s: truncated PPM/PGM data\n", path);
-    free(raw);
-    free(img->rgb);
-    fclose(file);
-    return 0;
-  }
-  fclose(file);
-  for (size_t i = 0; i < (size_t)width * height; ++i)
-    for (int c = 0; c < 3; ++c) {
-      size_t s = i * channels + (channels == 3 ? c : 0);
-      long v = bytes == 2 ? (raw[2 * s] << 8) | raw[2 * s + 1] : raw[s];
-      img->rgb[i * 3 + c] = (unsigned char)((v * 255 + maxval / 2) / maxval);
-    }
-  free(raw);
-  return 1;
-}
-
-/* By content, not by extension. */
-static int load_image(const char *path, image *img) {
-  unsigned char magic[8] = {0};
-  FILE *file = fopen(path, "rb");
-  if (!file) {
-    perror(path);
-    return 0;
-  }
-  size_t n = fread(magic, 1, sizeof magic, file);
-  fclose(file);
-  if (n >= 8 && !png_sig_cmp(magic, 0, 8))
-    return load_png(path, img);
-  if (n >= 3 && magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF)
-    return load_jpeg(path, img);
-  if (n >= 2 && magic[0] == 'P' && (magic[1] == '6' || magic[1] == '5'))
-    return load_pnm(path, img);
-  fprintf(stderr, "classify: %s: not a PNG, JPEG, PPM or PGM file\n", path);
-  return 0;
-}
 
 /*--- timing -------------------------------------------------------------------*/
 
@@ -282,7 +116,7 @@ int main(int argc, char **argv) {
 
   for (int i = first; i < argc; ++i) {
     image img;
-    if (!load_image(argv[i], &img)) {
+    if (!load_image("classify", argv[i], &img)) {
       ++failures;
       continue;
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env -S /usr/bin/python3
-"""Independent PyTorch reference of Hugging Face `BitForImageClassification` inference.
+"""Independent PyTorch reference of Hugging Face `BitModel` / `BitForImageClassification` inference.
 
 Written from docs/bit-model.md (not from bitc's C++). Everything is functional:
 `forward(cfg, params, x)` reads weights by their state-dict names (section 4) from a plain dict,
@@ -20,6 +20,14 @@ Interpretation notes (where docs/bit-model.md is terse):
   doc says the real model wins). Set BOTTLENECK_FIRST_DILATION = False for the doc's literal reading.
 - The head GN (`bit.norm`) and the classifier use the real last stage width
   make_div(hidden_sizes[-1] * width_factor), as the doc's [out_last] shapes say.
+- Outputs (`forward_outputs`) follow Hugging Face's documented BitModel semantics:
+  `hidden_states` = the embedder's output (after the stem max pool) then every stage's output,
+  all before the final norm; `last_hidden_state` = the last stage's output after the final
+  GN+act (pre-activation models; the bottleneck layer type has no final norm, an identity);
+  `pooler_output` = its global average ([N, C]; Hugging Face keeps [N, C, 1, 1]);
+  BitForImageClassification's `logits` = Flatten + Linear of it, or the identity (the pooled
+  features) when num_labels is 0. BitBackbone's feature maps are `hidden_states[i]` for its
+  out_features ("stem" = 0, "stageK" = K).
 - global_padding "VALID" makes the 3x3 conv shrink the residual branch but not the shortcut, so
   no model can run with it; we raise a clear error at the residual add (as the real model would
   fail there too).
@@ -127,8 +135,9 @@ def last_width(cfg):
     return make_div(cfg["hidden_sizes"][-1] * cfg["width_factor"])
 
 
-def param_shapes(cfg):
-    """Section 4: exact state-dict names and shapes, in a stable order."""
+def param_shapes(cfg, classifier=True):
+    """Section 4: exact state-dict names and shapes, in a stable order (BitForImageClassification's
+    names; without `classifier`, or with num_labels 0, there is no classifier.1)."""
     bott = cfg["layer_type"] == "bottleneck"
     E, C = cfg["embedding_size"], cfg["num_channels"]
     shapes = OrderedDict()
@@ -158,8 +167,9 @@ def param_shapes(cfg):
     if not bott:
         shapes["bit.norm.weight"] = (last_width(cfg),)
         shapes["bit.norm.bias"] = (last_width(cfg),)
-    shapes["classifier.1.weight"] = (cfg["num_labels"], last_width(cfg))
-    shapes["classifier.1.bias"] = (cfg["num_labels"],)
+    if classifier and cfg.get("num_labels", 1) > 0:
+        shapes["classifier.1.weight"] = (cfg["num_labels"], last_width(cfg))
+        shapes["classifier.1.bias"] = (cfg["num_labels"],)
     return shapes
 
 
@@ -233,6 +243,15 @@ def activation(x, name):
 
 def forward(cfg, P, x, return_features=False):
     """Logits [N, num_labels] for NCHW input x; P maps section-4 names to tensors of x's dtype."""
+    out = forward_outputs(cfg, P, x)
+    return (out["logits"], out["pooler_output"]) if return_features else out["logits"]
+
+
+def forward_outputs(cfg, P, x):
+    """Every output by its Hugging Face name (module docstring): "stem", "stage1".."stageN",
+    "last_hidden_state", "pooler_output", and "logits" when P has a classifier (or num_labels
+    is 0). P maps section-4 names (with the `bit.` prefix) to tensors of x's dtype."""
+    out = OrderedDict()
     mode = padding_mode(cfg)
     eps = cfg["ws_eps"]
     G = cfg["num_groups"]
@@ -257,6 +276,7 @@ def forward(cfg, P, x, return_features=False):
         l, r = tf_same_pad(h.shape[-1], 3, 2, 1)
         h = F.pad(h, (l, r, t, b))
     h = F.max_pool2d(h, 3, 2)
+    out["stem"] = h
 
     for s, layers in enumerate(stage_plan(cfg)):
         for l, L in enumerate(layers):
@@ -279,12 +299,17 @@ def forward(cfg, P, x, return_features=False):
                 y = ws_conv(gn(y, p + "norm2"), P[p + "conv2.weight"], L["stride"], L["dilation"], mode, eps)
                 y = ws_conv(gn(y, p + "norm3"), P[p + "conv3.weight"], 1, 1, mode, eps)
                 h = residual_add(y, shortcut, p, mode)
+        out["stage%d" % (s + 1)] = h
 
     if not bott:
         h = gn(h, "bit.norm")
-    pooled = h.mean(dim=(2, 3))
-    logits = pooled @ P["classifier.1.weight"].t() + P["classifier.1.bias"]
-    return (logits, pooled) if return_features else logits
+    out["last_hidden_state"] = h
+    out["pooler_output"] = h.mean(dim=(2, 3))
+    if "classifier.1.weight" in P:
+        out["logits"] = out["pooler_output"] @ P["classifier.1.weight"].t() + P["classifier.1.bias"]
+    elif cfg.get("num_labels") == 0:
+        out["logits"] = out["pooler_output"]
+    return out
 
 
 def residual_add(y, shortcut, where, mode):
@@ -323,9 +348,9 @@ def output_shapes(cfg, h, w):
 # ---------------------------------------------------------------------------------------------
 # Loading.
 
-def check_params(cfg, P, strict=False):
+def check_params(cfg, P, strict=False, classifier=True):
     """Every section-4 name must be present with its exact shape."""
-    want = param_shapes(cfg)
+    want = param_shapes(cfg, classifier)
     missing = [k for k in want if k not in P]
     if missing:
         raise ValueError("missing tensors: %s%s" % (", ".join(missing[:5]), " ..." if len(missing) > 5 else ""))

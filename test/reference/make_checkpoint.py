@@ -5,6 +5,7 @@
                        [--format safetensors|bin|npz [--npz-name F] [--no-config]]
                        [--no-preprocessor] [--labels L] [--image-size N]
                        [--config-json '{...}'] [--emit-test-io N]
+                       [--kind classification|model|backbone]
     make_checkpoint.py --list
 
 DIR gets config.json (every BitConfig field spelled out, plus keys readers must ignore), the
@@ -13,6 +14,10 @@ preprocessor_config.json. --emit-test-io N also writes input.f32 (N x C x H x W,
 H x W = crop size), expected.f32 (reference logits computed in float64, stored as float32) and
 io.json describing both.
 Weights are random but keep every activation well scaled, so logits are O(1) and not tied.
+--kind model writes a BitModel checkpoint (the same weights without `bit.` and the classifier),
+--kind backbone a BitBackbone one (no classifier; out_features as the config says); --labels 0
+writes a classifier config with num_labels 0 (an identity head: no classifier tensors).
+Without a classifier, expected.f32 holds pooler_output.
 --format npz writes Google's original layout instead (model.npz or --npz-name; run_reference then
 uses WS eps 1e-10, and takes the architecture from the file name when --no-config omits config.json).
 """
@@ -84,9 +89,12 @@ def build_config(overrides, labels):
     n_stages = len(cfg["hidden_sizes"])
     # BitConfig serializes these backbone fields; they do not matter for classification.
     cfg["stage_names"] = ["stem"] + ["stage%d" % (i + 1) for i in range(n_stages)]
-    if cfg.get("out_features") is None:
+    # Aligned as Hugging Face saves them (the last stage when neither is given).
+    if cfg.get("out_features") is None and cfg.get("out_indices") is None:
         cfg["out_features"] = ["stage%d" % n_stages]
         cfg["out_indices"] = [n_stages]
+    elif cfg.get("out_features") is None:
+        cfg["out_features"] = [cfg["stage_names"][i] for i in cfg["out_indices"]]
     out = {"architectures": ["BitForImageClassification"], "model_type": "bit"}
     out.update(cfg)
     out["id2label"] = {str(i): n for i, n in enumerate(labels)}
@@ -179,7 +187,7 @@ def emit_test_io(out, batch, seed, h, w):
     cfg, P, _ = run_reference.load_model(out, double=True)
     x = np.random.default_rng(seed + 1000).uniform(-1, 1, (batch, cfg["num_channels"], h, w)).astype(np.float32)
     x.astype("<f4").tofile(os.path.join(out, "input.f32"))
-    y = run_reference.run(cfg, P, x, double=True)
+    y = run_reference.run_outputs(cfg, P, x, True, ["logits" if cfg["classifier"] else "pooler_output"])[0][1]
     y.astype("<f4").tofile(os.path.join(out, "expected.f32"))
     write_json(os.path.join(out, "io.json"), {"input": "input.f32", "input_shape": list(x.shape),
                                               "expected": "expected.f32", "expected_shape": list(y.shape),
@@ -218,6 +226,8 @@ def main(argv=None):
     ap.add_argument("--config-json", default="{}", help="BitConfig overrides merged over the preset")
     ap.add_argument("--emit-test-io", type=int, metavar="N", help="also write input.f32/expected.f32 for batch N")
     ap.add_argument("--list", action="store_true", help="list presets with their shapes")
+    ap.add_argument("--kind", choices=["classification", "model", "backbone"], default="classification",
+                    help="the Hugging Face class saved: BitForImageClassification, BitModel or BitBackbone")
     args = ap.parse_args(argv)
 
     if args.list:
@@ -229,7 +239,7 @@ def main(argv=None):
     over, (h, w), labels, _ = PRESETS[args.preset]
     over = dict(over)
     over.update(json.loads(args.config_json))
-    if args.labels:
+    if args.labels is not None:
         labels = args.labels
     if args.image_size:
         h = w = args.image_size
@@ -239,6 +249,11 @@ def main(argv=None):
                                  or args.dtype != "f32"):
         ap.error("--format npz holds only float32 pre-activation models with default padding")
     params = random_params(cfg, args.seed, args.preset in TINY_VARIANCE_PRESETS)
+    if args.kind != "classification":
+        config["architectures"] = ["BitModel" if args.kind == "model" else "BitBackbone"]
+        params = {k: v for k, v in params.items() if not k.startswith("classifier.")}
+    if args.kind == "model":
+        params = {k[len("bit."):]: v for k, v in params.items()}
     write_checkpoint(args.out, config, params, args.dtype, args.shards, args.format, args.npz_name,
                      not args.no_config)
     pp = os.path.join(args.out, "preprocessor_config.json")

@@ -3,10 +3,14 @@
 
     run_reference.py MODEL_DIR --input x.f32 --output y.f32 [--batch N --height H --width W] [--double]
     run_reference.py MODEL_DIR --images a.png b.png [--output y.f32]      # BitImageProcessor first
+    run_reference.py MODEL_DIR --input x.f32 --outputs stem,stage1,pooler_output --output y.f32
 
 x.f32 is raw little-endian float32 NCHW; channels come from config.json. --height/--width default
-to the preprocessor crop size, --batch to whatever the file size implies. y.f32 is raw float32
-[N][num_labels]. The top-1 label of every row is printed.
+to the preprocessor crop size, --batch to whatever the file size implies. MODEL_DIR may hold a
+BitForImageClassification, BitModel (names without `bit.`) or BitBackbone checkpoint. y.f32 is
+raw float32: every output of --outputs (Hugging Face names, default logits with a classifier,
+else pooler_output) one after the other, each [N][C] or [N][C][H][W]; y.f32.json lists their
+names and shapes (compare.py --layout). With logits, the top-1 label of every row is printed.
 """
 import argparse
 import json
@@ -54,10 +58,16 @@ def load_model(model_dir, double=False, ws_eps=None):
     if ws_eps is not None:
         raw = dict(raw, ws_eps=ws_eps)
     cfg = ref.normalize_config(raw)
+    # BitModel's state dict is the `bit.` submodule of the classifier's.
+    if "embedder.convolution.weight" in arrays:
+        arrays = {"bit." + k: v for k, v in arrays.items()}
+    classifier = "classifier.1.weight" in arrays or (raw.get("architectures") or [""])[0] == \
+        "BitForImageClassification"
     if "num_labels" not in cfg:
-        cfg["num_labels"] = arrays["classifier.1.weight"].shape[0]
+        cfg["num_labels"] = arrays["classifier.1.weight"].shape[0] if classifier else 0
+    cfg["classifier"] = classifier
     P = ref.to_torch_params(arrays, torch.float64 if double else torch.float32)
-    extra = ref.check_params(cfg, P)
+    extra = ref.check_params(cfg, P, classifier=classifier)
     if extra:
         print("warning: ignoring %d unexpected tensors (%s ...)" % (len(extra), extra[0]), file=sys.stderr)
     return cfg, P, raw
@@ -81,9 +91,19 @@ def crop_size(model_dir):
 
 
 def run(cfg, P, x, double=False):
+    """The logits, float32."""
+    return run_outputs(cfg, P, x, double)[0][1]
+
+
+def run_outputs(cfg, P, x, double=False, outputs=("logits",)):
+    """[(name, float32 array)] of the requested outputs."""
     dtype = torch.float64 if double else torch.float32
     with torch.no_grad():
-        return ref.forward(cfg, P, torch.as_tensor(x).to(dtype)).to(torch.float32).numpy()
+        everything = ref.forward_outputs(cfg, P, torch.as_tensor(x).to(dtype))
+    missing = [o for o in outputs if o not in everything]
+    if missing:
+        raise ValueError("no output %s (this model has %s)" % (", ".join(missing), ", ".join(everything)))
+    return [(o, everything[o].to(torch.float32).numpy()) for o in outputs]
 
 
 def main(argv=None):
@@ -91,7 +111,9 @@ def main(argv=None):
     ap.add_argument("model_dir")
     ap.add_argument("--input", help="raw float32 NCHW input")
     ap.add_argument("--images", nargs="+", help="image files, preprocessed per preprocessor_config.json")
-    ap.add_argument("--output", help="raw float32 logits")
+    ap.add_argument("--output", help="raw float32 outputs (and OUTPUT.json: their names and shapes)")
+    ap.add_argument("--outputs", help="comma-separated Hugging Face output names (default: logits with a "
+                    "classifier, else pooler_output)")
     ap.add_argument("--batch", type=int)
     ap.add_argument("--height", type=int)
     ap.add_argument("--width", type=int)
@@ -131,22 +153,29 @@ def main(argv=None):
         ap.error("need --input or --images")
 
     t0 = time.time()
+    names = args.outputs.split(",") if args.outputs else ["logits" if cfg["classifier"] else "pooler_output"]
     try:
-        logits = run(cfg, P, x, args.double)
+        results = run_outputs(cfg, P, x, args.double, names)
     except ValueError as e:
         print("run_reference: %s" % e, file=sys.stderr)
         return 3
     dt = time.time() - t0
     if args.output:
-        logits.astype("<f4").tofile(args.output)
-    if not args.quiet:
+        with open(args.output, "wb") as f:
+            for _, value in results:
+                f.write(value.astype("<f4").tobytes())
+        with open(args.output + ".json", "w") as f:
+            json.dump({"outputs": [{"name": n, "shape": list(v.shape)} for n, v in results]}, f)
+    logits = dict(results).get("logits")
+    if not args.quiet and logits is not None and logits.shape[1] > 0 and cfg["num_labels"] > 0:
         names = labels_of(raw, cfg["num_labels"])
         for i, row in enumerate(logits):
             j = int(np.argmax(row))
             src = args.images[i] if args.images else "row %d" % i
             print("%s: top1=%d (%s) logit=%.5f" % (src, j, names[j], row[j]))
-        print("shape %s -> %s, %.3f s (%s)" % (list(x.shape), list(logits.shape), dt,
-                                                "float64" if args.double else "float32"))
+    if not args.quiet:
+        print("shape %s -> %s, %.3f s (%s)" % (list(x.shape), ", ".join(
+            "%s %s" % (n, list(v.shape)) for n, v in results), dt, "float64" if args.double else "float32"))
     return 0
 
 

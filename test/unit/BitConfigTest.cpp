@@ -104,6 +104,29 @@ TEST_F(BitConfigFile, Bit50Like) {
   ASSERT_TRUE(!!config) << message(config);
   EXPECT_EQ(config->labels, (std::vector<std::string>{"zero", "one", "two"}));
   EXPECT_EQ(config->outFeatures, (std::vector<std::string>{"stage4"}));
+  EXPECT_EQ(config->architecture, "BitForImageClassification");
+}
+
+TEST_F(BitConfigFile, BackboneOutputsAlignedAsHuggingFaceDoes) {
+  llvm::Expected<BitConfig> config = read(R"({"out_indices": [0, -2, -1]})");
+  ASSERT_TRUE(!!config) << message(config);
+  EXPECT_EQ(config->outFeatures,
+            (std::vector<std::string>{"stem", "stage3", "stage4"}));
+  config = read(R"({"out_features": ["stem", "stage2"], "out_indices": [0, 2],
+                    "depths": [1, 1], "hidden_sizes": [256, 512]})");
+  ASSERT_TRUE(!!config) << message(config);
+  EXPECT_EQ(config->outFeatures, (std::vector<std::string>{"stem", "stage2"}));
+  EXPECT_EQ(config->stageNames(),
+            (std::vector<std::string>{"stem", "stage1", "stage2"}));
+}
+
+TEST_F(BitConfigFile, NoLabels) {
+  llvm::Expected<BitConfig> config = read(R"({"num_labels": 0})");
+  ASSERT_TRUE(!!config) << message(config);
+  EXPECT_TRUE(config->labels.empty());
+  config = read(R"({"id2label": {}, "label2id": {}})");
+  ASSERT_TRUE(!!config) << message(config);
+  EXPECT_TRUE(config->labels.empty());
 }
 
 TEST_F(BitConfigFile, Variants) {
@@ -207,11 +230,29 @@ TEST_F(BitConfigFile, FieldErrors) {
        "'out_features' must be an array of strings"},
       {R"({"model_type": "resnet"})",
        "model_type 'resnet' is not 'bit' (not a BiT checkpoint)"},
-      {R"({"num_labels": 0})", "'num_labels' must be a positive integer"},
-      {R"({"num_labels": 2.5})", "'num_labels' must be a positive integer"},
+      {R"({"num_labels": -1})", "'num_labels' must be a non-negative integer"},
+      {R"({"num_labels": 2.5})",
+       "'num_labels' must be a non-negative integer"},
+      {R"({"out_features": ["stage5"]})",
+       "'out_features' names 'stage5', which is not a stage (stem, "
+       "stage1..stage4)"},
+      {R"({"out_features": ["stage1", "stage1"]})",
+       "'out_features' has 'stage1' twice"},
+      {R"({"out_features": ["stage2", "stem"]})",
+       "'out_features' must list stages in order (stem, stage1..stage4)"},
+      {R"({"out_indices": [5]})",
+       "'out_indices' has 5, but the model has only 5 stages (stem, "
+       "stage1..stage4)"},
+      {R"({"out_indices": [1, -4]})", "'out_indices' has stage 1 twice"},
+      {R"({"out_indices": ["stage1"]})",
+       "'out_indices' must be an array of integers"},
+      {R"({"out_features": ["stage1", "stage4"], "out_indices": [1, 3]})",
+       "'out_features' [stage1, stage4] and 'out_indices' [stage1, stage3] "
+       "name different stages"},
+      {R"({"architectures": "BitModel"})",
+       "'architectures' must be an array of strings"},
       {R"({"id2label": ["a", "b"]})",
        "'id2label' must be an object mapping ids to label names"},
-      {R"({"id2label": {}})", "'id2label' must not be empty"},
       {R"({"id2label": {"0": "a", "x": "b"}})",
        "'id2label' key 'x' is not a non-negative integer id"},
       {R"({"id2label": {"0": "a", "-1": "b"}})",
@@ -290,9 +331,8 @@ TEST(ValidateBitConfig, ProgrammaticConfigs) {
   EXPECT_EQ(message(validateBitConfig(config, "x")),
             "x: 'num_groups' must be a positive integer");
   config.numGroups = 32;
-  config.labels.clear();
-  EXPECT_EQ(message(validateBitConfig(config, "x")),
-            "x: the model has no labels ('id2label' / 'num_labels')");
+  config.labels.clear(); // num_labels 0: an identity classifier
+  EXPECT_EQ(message(validateBitConfig(config, "x")), "");
   config.labels = {"a"};
   config.hiddenAct = "tanh";
   EXPECT_EQ(message(validateBitConfig(config, "x")),

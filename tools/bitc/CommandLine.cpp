@@ -1,6 +1,7 @@
 //===- CommandLine.cpp - Argument parsing shared by the subcommands -------===//
 
 #include "tools/bitc/CommandLine.h"
+#include "frontend/ModelOutputs.h"
 #include "tools/bitc/Commands.h"
 #include "tools/bitc/Lowering.h"
 #include <iostream>
@@ -62,6 +63,26 @@ bool applyCheckpointOptions(const std::string &command,
     return false;
   }
   return true;
+}
+
+void addOutputsOption(po::options_description &visible, std::string &outputs) {
+  visible.add_options()(
+      "outputs", po::value<std::string>(&outputs),
+      "what the model returns, comma-separated, in this order: logits, "
+      "pooler_output, last_hidden_state, stem, stage1..stageN (default: "
+      "logits with a classifier, a backbone's out_features, else "
+      "pooler_output)");
+}
+
+bool checkOutputsOption(const po::variables_map &vm,
+                        const std::string &outputs) {
+  if (!vm.count("outputs"))
+    return true;
+  auto names = parseOutputList(outputs);
+  if (names)
+    return true;
+  reportError(llvm::toString(names.takeError()));
+  return false;
 }
 
 void addPipelineSwitches(po::options_description &visible) {

@@ -36,6 +36,14 @@ bool applyCheckpointOptions(const std::string &command,
                             const boost::program_options::variables_map &vm,
                             const std::string &wsEps, LoadOptions &load);
 
+/// `--outputs LIST` (compile, run, inspect).
+void addOutputsOption(boost::program_options::options_description &visible,
+                      std::string &outputs);
+/// The list's syntax, checked before the model is read; false (reported)
+/// when it is bad.
+bool checkOutputsOption(const boost::program_options::variables_map &vm,
+                        const std::string &outputs);
+
 /// Adds the pass pipeline switches shared by `bitc compile` and `bitc run`:
 /// --no-passes, --no-fuse, --no-fuse-group-norm, --no-fuse-residual and
 /// --no-tile-group-norm.

@@ -322,6 +322,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "winograd", po::value<std::string>(&winograd)->default_value("auto"),
       "stride-1 3x3 convolutions as Winograd F(4x4)/F(2x2) kernels: off, on "
       "(every one) or auto (where faster than the direct kernel)");
+  addOutputsOption(visible, options.lowering.outputs);
   addPipelineSwitches(visible);
   addPreprocessingOption(visible, options.preprocessing);
   addCheckpointOptions(visible, options.load, wsEps);
@@ -351,6 +352,8 @@ int runCompileCommand(const std::vector<std::string> &args) {
     return 1;
   }
   if (!checkPreprocessingOption("compile", options.preprocessing))
+    return 1;
+  if (!checkOutputsOption(vm, options.lowering.outputs))
     return 1;
   if (!isCIdentifier(options.name)) {
     reportError("compile: --name '" + options.name +

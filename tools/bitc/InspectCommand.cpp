@@ -7,6 +7,7 @@
 #include "tools/bitc/Commands.h"
 #include "tools/bitc/Lowering.h"
 #include "tools/bitc/ModelLoader.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 #include <boost/program_options.hpp>
@@ -26,8 +27,24 @@ std::string joinInts(const std::vector<int64_t> &values) {
   return out + "]";
 }
 
+/// "name NxC[xHxW]" of every result of `module`'s @forward.
+std::string describeResults(mlir::ModuleOp module) {
+  std::string text;
+  module.walk([&](mlir::func::FuncOp func) {
+    for (unsigned k = 0; k < func.getNumResults(); ++k) {
+      auto name = func.getResultAttrOfType<mlir::StringAttr>(k, "bit.name");
+      auto type = mlir::cast<mlir::RankedTensorType>(func.getResultTypes()[k]);
+      text += (k ? ", " : "") + (name ? name.str() : "?") + " ";
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        text += (d ? "x" : "") + std::to_string(type.getDimSize(d));
+    }
+  });
+  return text;
+}
+
 int inspect(const std::string &modelDir, const std::string &imageSize,
-            int64_t batch, const std::string &preprocessing,
+            const std::string &outputs, int64_t batch,
+            const std::string &preprocessing,
             const LoadOptions &load) {
   auto model = loadModel(modelDir, load);
   if (!model) {
@@ -45,10 +62,20 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
   LoweringOptions lowering;
   lowering.batch = batch;
   lowering.imageSize = imageSize;
+  lowering.outputs = outputs;
   lowering.runPasses = false;
   auto module = lowerModel(context, *model, lowering);
   if (!module) {
     reportError(llvm::toString(module.takeError()));
+    return 1;
+  }
+  // Every output the checkpoint offers, for their shapes.
+  LoweringOptions everything = lowering;
+  everything.outputs =
+      llvm::join(availableOutputs(model->config, model->kind), ",");
+  auto all = lowerModel(context, *model, everything);
+  if (!all) {
+    reportError(llvm::toString(all.takeError()));
     return 1;
   }
   mlir::OwningOpRef<mlir::ModuleOp> lowered = (*module)->clone();
@@ -101,7 +128,8 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
                             : "pytorch (symmetric)";
   auto &os = llvm::outs();
   os << formatv("model:         {0}\n", model->directory);
-  os << formatv("architecture:  BitForImageClassification, {0} blocks\n",
+  os << formatv("architecture:  {0}, {1} blocks\n",
+                checkpointClassName(model->kind),
                 config.layerType == LayerType::Preactivation
                     ? "pre-activation"
                     : "bottleneck (post-activation)");
@@ -123,17 +151,25 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
                 model->store->totalBytes() / 1e6);
   os << formatv("input:         {0}x{1}x{2}x{3} float32 NCHW\n", batch,
                 config.numChannels, size->first, size->second);
+  os << formatv("outputs:       {0}{1}\n", describeResults(**module),
+                outputs.empty() ? " (the default; --outputs chooses)" : "");
+  os << formatv("available:     {0}\n", describeResults(**all));
   os << formatv("MACs:          {0} ({1:F2} G) per forward\n", macs,
                 macs / 1e9);
   os << formatv("workspace:     {0:F2} MB planned ({1:F2} MB if every "
                 "intermediate tensor had its own buffer)\n",
                 workspace / 1e6, naive / 1e6);
-  os << formatv("labels:        {0}", config.labels.size());
-  for (size_t i = 0; i < config.labels.size() && i < 5; ++i)
-    os << (i ? ", " : " (") << i << ": " << config.labels[i];
-  if (!config.labels.empty())
-    os << (config.labels.size() > 5 ? ", ...)" : ")");
-  os << "\n";
+  if (!hasClassifier(model->kind)) {
+    os << formatv("labels:        0 ({0} has no classifier)\n",
+                  checkpointClassName(model->kind));
+  } else {
+    os << formatv("labels:        {0}", config.labels.size());
+    for (size_t i = 0; i < config.labels.size() && i < 5; ++i)
+      os << (i ? ", " : " (") << i << ": " << config.labels[i];
+    if (!config.labels.empty())
+      os << (config.labels.size() > 5 ? ", ...)" : ")");
+    os << "\n";
+  }
   const PreprocessorConfig &pre = model->preprocessor;
   auto processor = chooseImageProcessor(pre, preprocessing, "inspect");
   if (!processor) {
@@ -169,14 +205,16 @@ int runInspectCommand(const std::vector<std::string> &args) {
   LoadOptions load;
   po::options_description visible(
       "usage: bitc inspect MODEL_DIR [options]\n\n"
-      "Prints the architecture, parameter count, MACs at the input size,\n"
-      "labels and preprocessing of a BiT checkpoint.\n\noptions");
+      "Prints the architecture, parameter count, outputs and MACs at the\n"
+      "input size, labels and preprocessing of a BiT checkpoint.\n\noptions");
   visible.add_options()("help,h", "show this help")("version",
                                                     "show the version")(
       "image-size", po::value<std::string>(&imageSize),
       "input size N or HxW (default: crop_size, or without a crop the "
       "resize size, else 224)")(
       "batch", po::value<int64_t>(&batch)->default_value(1), "batch size");
+  std::string outputs;
+  addOutputsOption(visible, outputs);
   std::string wsEps;
   addPreprocessingOption(visible, preprocessing);
   addCheckpointOptions(visible, load, wsEps);
@@ -195,7 +233,9 @@ int runInspectCommand(const std::vector<std::string> &args) {
   if (!applyCheckpointOptions("inspect", vm, wsEps, load) ||
       !checkPreprocessingOption("inspect", preprocessing))
     return 1;
-  return inspect(modelDir, imageSize, batch, preprocessing, load);
+  if (!checkOutputsOption(vm, outputs))
+    return 1;
+  return inspect(modelDir, imageSize, outputs, batch, preprocessing, load);
 }
 
 } // namespace bitc

@@ -50,6 +50,12 @@ lowerModel(mlir::MLIRContext &context, LoadedModel &model,
   importOptions.height = size->first;
   importOptions.width = size->second;
   importOptions.configPath = model.configPath;
+  importOptions.kind = model.kind;
+  auto outputs =
+      selectOutputs(options.outputs, model.config, model.kind, model.directory);
+  if (!outputs)
+    return outputs.takeError();
+  importOptions.outputs = std::move(*outputs);
   auto module =
       importBitModel(context, model.config, *model.store, importOptions);
   if (!module)

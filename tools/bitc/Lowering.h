@@ -15,6 +15,7 @@ namespace bitc {
 struct LoweringOptions {
   int64_t batch = 1;
   std::string imageSize; // "" = from the preprocessor config
+  std::string outputs;   // --outputs; "" = the checkpoint's default
   bool runPasses = true;
   mlir::bit::PipelineOptions pipeline;
   bool printIRAfterAll = false;

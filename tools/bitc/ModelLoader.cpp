@@ -33,12 +33,18 @@ static PreprocessorConfig googlePreprocessing() {
   return pre;
 }
 
-/// The tensor set against the config, then the values: NaN or infinity is
-/// a warning per tensor, or an error with --reject-nonfinite.
+/// The checkpoint's class, the tensor set against the config, then the values:
+/// NaN or infinity is a warning per tensor, or an error with
+/// --reject-nonfinite.
 static llvm::Error checkWeights(LoadedModel &model,
                                 const LoadOptions &options) {
-  if (llvm::Error err =
-          validateTensorSet(*model.store, expectedTensors(model.config)))
+  auto kind =
+      detectCheckpointKind(model.config, *model.store, model.configPath);
+  if (!kind)
+    return kind.takeError();
+  model.kind = *kind;
+  if (llvm::Error err = validateTensorSet(
+          *model.store, expectedTensors(model.config, model.kind)))
     return err;
   auto nonFinite = describeNonFiniteWeights(*model.store);
   if (!nonFinite)

@@ -5,6 +5,7 @@
 #define BITC_TOOLS_BITC_MODELLOADER_H
 
 #include "frontend/BitConfig.h"
+#include "frontend/ModelOutputs.h"
 #include "frontend/PreprocessorConfig.h"
 #include "frontend/TensorStore.h"
 #include "llvm/Support/Error.h"
@@ -19,6 +20,8 @@ struct LoadedModel {
   std::string directory;
   std::string configPath;
   BitConfig config;
+  /// The Hugging Face class the checkpoint was saved from.
+  CheckpointKind kind = CheckpointKind::ImageClassification;
   PreprocessorConfig preprocessor;
   std::unique_ptr<TensorStore> store;
 };

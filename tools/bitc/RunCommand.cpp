@@ -148,7 +148,9 @@ int runRunCommand(const std::vector<std::string> &args) {
       "usage: bitc run MODEL_DIR|FILE.mlir --input X.f32 --output Y.f32 "
       "[options]\n\n"
       "Runs the reference interpreter (double accumulation) on raw float32\n"
-      "NCHW input and writes the raw float32 results. A checkpoint directory\n"
+      "NCHW input and writes the raw float32 results (every output, in\n"
+      "--outputs order, each [batch][C][H][W] or [batch][C]). A checkpoint "
+      "directory\n"
       "is imported and lowered like `bitc compile` does; an MLIR file runs\n"
       "as given unless --pipeline is set.\n\noptions");
   visible.add_options()("help,h", "show this help")("version",
@@ -161,6 +163,7 @@ int runRunCommand(const std::vector<std::string> &args) {
       "batch", po::value<int64_t>(&lowering.batch)->default_value(1),
       "batch size (checkpoint only)")(
       "pipeline", "MLIR file: run the default pipeline before executing");
+  addOutputsOption(visible, lowering.outputs);
   addPipelineSwitches(visible);
   addCheckpointOptions(visible, load, wsEps);
   po::variables_map vm;
@@ -178,6 +181,8 @@ int runRunCommand(const std::vector<std::string> &args) {
   }
   if (!applyCheckpointOptions("run", vm, wsEps, load))
     return 1;
+  if (!checkOutputsOption(vm, lowering.outputs))
+    return 1;
   if (llvm::Error err = checkOutputPath(outputPath)) {
     reportError(llvm::toString(std::move(err)));
     return 1;
@@ -189,6 +194,11 @@ int runRunCommand(const std::vector<std::string> &args) {
   applyPipelineSwitches(vm, lowering);
   if (isMlir)
     lowering.runPasses = vm.count("pipeline");
+  if (isMlir && vm.count("outputs")) {
+    reportError("run: --outputs applies to checkpoints (" + modelPath +
+                " returns what its @forward returns)");
+    return 1;
+  }
   return run(modelPath, inputPath, outputPath, lowering, isMlir, load);
 }
 

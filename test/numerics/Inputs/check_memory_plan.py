@@ -5,11 +5,12 @@
 The interpreter ignores bit.offsets, so a wrong plan would pass every numerics
 test and only corrupt results in generated code. This re-derives the plan's
 invariants independently (standard library only):
-  - every result of every non-weight op has an offset, aligned to 64 bytes;
+  - every result of every non-weight op has an offset, aligned to 64 bytes,
+    except returned [N][C] results, written into the caller's buffer (-1);
   - every tensor fits in bit.workspace_bytes;
   - two tensors whose live ranges [defining op, last use] intersect never
     share a byte (the result of an op is live together with its operands;
-    the returned value lives to the end);
+    returning a value does not keep it alive: it is copied out when made);
   - bit.naive_bytes is at least the sum of all tensor sizes, and the
     workspace is at least the largest tensor and at most the naive size.
 Prints one summary line; exits 1 with the first violation.
@@ -18,7 +19,7 @@ import re
 import sys
 
 OP = re.compile(r'^\s*(?:(%[\w.$-]+)(?::(\d+))? = )?"([\w.]+)"\((.*?)\)')
-OFFSETS = re.compile(r'bit\.offsets = array<i64(?:: ([0-9, ]+))?>')
+OFFSETS = re.compile(r'bit\.offsets = array<i64(?:: ([-0-9, ]+))?>')
 TENSOR = re.compile(r'tensor<([0-9x]+)x(f32|f16|bf16|i64|i32)>')
 ATTR = re.compile(r'bit\.(workspace|naive)_bytes = (\d+) : i64')
 
@@ -43,6 +44,7 @@ def main(path):
     workspace, naive = int(attrs["workspace"]), int(attrs["naive"])
 
     tensors = {}   # (name, index) -> [offset, size, def, last_use]
+    in_caller = set()  # [N][C] results written straight into the caller's buffer
     index = 0
     for line in text.splitlines():
         m = OP.match(line)
@@ -50,18 +52,22 @@ def main(path):
             continue
         name, count, op, operands = m.group(1), m.group(2), m.group(3), m.group(4)
         index += 1
+        if op == "func.return":
+            # Results are copied out (feature maps) or written into the caller's buffer ([N][C]) as
+            # they are computed: returning them does not keep them alive.
+            returned = set()
+            for ref in re.findall(r'%[\w.$-]+(?:#\d+)?', operands):
+                base, _, k = ref.partition("#")
+                returned.add((base, int(k or 0)))
+            for key in in_caller:
+                if key not in returned:
+                    fail("%s#%d has no workspace (offset -1) but is not returned" % key)
+            continue
         for ref in re.findall(r'%[\w.$-]+(?:#\d+)?', operands):
             base, _, k = ref.partition("#")
             key = (base, int(k or 0))
             if key in tensors:
                 tensors[key][3] = index
-        if op == "func.return":
-            for ref in re.findall(r'%[\w.$-]+(?:#\d+)?', line):
-                base, _, k = ref.partition("#")
-                key = (base, int(k or 0))
-                if key in tensors:
-                    tensors[key][3] = 1 << 60
-            continue
         if not name or op == "bit.weight" or not op.startswith("bit."):
             continue
         o = OFFSETS.search(line)
@@ -74,6 +80,9 @@ def main(path):
             fail("%s (%s): %d offsets for %d results" % (name, op, len(offsets), len(types)))
         for k, (off, (shape, dtype)) in enumerate(zip(offsets, types)):
             size = nbytes(shape, dtype)
+            if off == -1 and shape.count("x") == 1:  # NxCxf32: the caller's buffer
+                in_caller.add((name, k))
+                continue
             if off % 64:
                 fail("%s#%d offset %d is not 64-byte aligned" % (name, k, off))
             if off < 0 or off + size > workspace:

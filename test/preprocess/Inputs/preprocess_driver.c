@@ -39,10 +39,11 @@ static const image_fn classify_fns[] = {
     API(_classify_bgra8), API(_classify_gray8)};
 #else
 #include "ModelRuntime.h"
-/* Preprocess.c's classify wrapper refers to it; never called here. */
-int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
-                       float *logits) {
-  (void)model, (void)pixels, (void)batch, (void)logits;
+/* Preprocess.c's classify and embed wrappers refer to it; never called
+   here. */
+int bitc_model_forward_some(const bitc_model *model, const float *pixels,
+                            float *const *outputs) {
+  (void)model, (void)pixels, (void)outputs;
   return BITC_ERROR_KERNEL_FAILED;
 }
 #endif
