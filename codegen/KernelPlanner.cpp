@@ -106,8 +106,9 @@ size_t Planner::kernel(const std::string &key, const std::string &kind,
 
 llvm::Expected<int64_t> Planner::offsetOf(Value value) {
   Operation *op = value.getDefiningOp();
-  auto offsets = op ? op->getAttrOfType<DenseI64ArrayAttr>("bit.offsets")
-                    : DenseI64ArrayAttr();
+  auto offsets =
+      op ? BitDialect::OffsetsAttrHelper(op->getContext()).getAttr(op)
+         : DenseI64ArrayAttr();
   if (!offsets)
     return opError(op ? op : func.getOperation(),
                    "no workspace offset (run bit-plan-memory first)");
@@ -234,10 +235,6 @@ std::string convKey(const kernels::ConvSpec &s) {
       .str();
 }
 
-Activation activationOf(StringRef name) {
-  return parseActivation(name).value_or(Activation::None);
-}
-
 llvm::Error Planner::planConv(Conv2DOp op) {
   if (op.getWsEps())
     return opError(op, "weight standardization was not folded (run "
@@ -265,7 +262,7 @@ llvm::Error Planner::planConv(Conv2DOp op) {
   spec.padRight = op.getPadding()[3];
   spec.inputNCHW = isa<BlockArgument>(op.getInput());
   spec.hasPrologue = static_cast<bool>(op.getPrologue());
-  spec.prologueActivation = activationOf(op.getPrologueActivation());
+  spec.prologueActivation = op.getPrologueActivation();
   spec.hasResidual = static_cast<bool>(op.getResidual());
   spec.hasStats = static_cast<bool>(op.getStats());
   spec.statsGroups = op.getStatsGroups().value_or(0);
@@ -288,17 +285,17 @@ llvm::Error Planner::planConv(Conv2DOp op) {
       winograd == WinogradPolicy::Off
           ? 0
           : kernels::chooseWinogradTile(spec, winograd == WinogradPolicy::On);
-  std::string kind = formatv("conv {0}x{1}/{2} {3}->{4} @{5}x{6}",
-                             spec.kernelH, spec.kernelW, spec.strideH,
-                             spec.inC, spec.outC, spec.outH(), spec.outW())
-                         .str();
+  std::string kind =
+      formatv("conv {0}x{1}/{2} {3}->{4} @{5}x{6}", spec.kernelH, spec.kernelW,
+              spec.strideH, spec.inC, spec.outC, spec.outH(), spec.outW())
+          .str();
   if (winogradTile)
-    call.kernel = kernel(
-        formatv("winograd{0}:{1}", winogradTile, convKey(spec)).str(),
-        formatv("winograd F{0} {1}", winogradTile, kind).str(),
-        [spec, winogradTile, &t] {
-          return kernels::buildWinogradConv(spec, winogradTile, t);
-        });
+    call.kernel =
+        kernel(formatv("winograd{0}:{1}", winogradTile, convKey(spec)).str(),
+               formatv("winograd F{0} {1}", winogradTile, kind).str(),
+               [spec, winogradTile, &t] {
+                 return kernels::buildWinogradConv(spec, winogradTile, t);
+               });
   else
     call.kernel = kernel(convKey(spec), kind,
                          [spec, &t] { return kernels::buildConv(spec, t); });
@@ -476,7 +473,7 @@ llvm::Error Planner::planOther(Operation *op) {
   } else if (auto apply = dyn_cast<ApplyNormOp>(op)) {
     kernels::TensorShape in = shapeOf(apply.getInput());
     bool residual = static_cast<bool>(apply.getResidual());
-    Activation act = activationOf(apply.getActivation());
+    Activation act = apply.getActivation();
     call.kernel = kernel(formatv("apply:{0},{1},{2},{3},{4},{5}", in.n, in.c,
                                  in.h, in.w, residual, static_cast<int>(act))
                              .str(),
@@ -490,7 +487,7 @@ llvm::Error Planner::planOther(Operation *op) {
     args.push_back({apply.getOutput(), true});
   } else if (auto add = dyn_cast<AddOp>(op)) {
     kernels::TensorShape in = shapeOf(add.getLhs());
-    Activation act = activationOf(add.getActivation());
+    Activation act = add.getActivation();
     call.kernel =
         kernel(formatv("add:{0},{1},{2},{3},{4}", in.n, in.c, in.h, in.w,
                        static_cast<int>(act))
@@ -502,7 +499,7 @@ llvm::Error Planner::planOther(Operation *op) {
   } else if (auto pool = dyn_cast<GlobalAvgPoolOp>(op)) {
     kernels::TensorShape in = shapeOf(pool.getInput());
     bool prologue = static_cast<bool>(pool.getPrologue());
-    Activation act = activationOf(pool.getPrologueActivation());
+    Activation act = pool.getPrologueActivation();
     call.kernel =
         kernel(formatv("gap:{0},{1},{2},{3},{4},{5}", in.n, in.c, in.h, in.w,
                        prologue, static_cast<int>(act))
@@ -617,13 +614,15 @@ llvm::Expected<ModelPlan> Planner::run() {
   plan.channels = inputType.getDimSize(1);
   plan.height = inputType.getDimSize(2);
   plan.width = inputType.getDimSize(3);
-  if (auto labels = func->getAttrOfType<ArrayAttr>("bit.labels"))
+  if (auto labels =
+          BitDialect::LabelsAttrHelper(func.getContext()).getAttr(func))
     for (Attribute label : labels)
       plan.labels.push_back(cast<StringAttr>(label).str());
   for (unsigned k = 0; k < func.getNumResults(); ++k) {
     auto type = cast<RankedTensorType>(func.getResultTypes()[k]);
     OutputInfo output;
-    auto name = func.getResultAttrOfType<StringAttr>(k, "bit.name");
+    auto name = func.getResultAttrOfType<StringAttr>(
+        k, BitDialect::NameAttrHelper::getNameStr());
     output.name = name ? name.str() : formatv("output{0}", k).str();
     output.channels = type.getDimSize(1);
     output.featureMap = type.getRank() == 4;
@@ -638,7 +637,8 @@ llvm::Expected<ModelPlan> Planner::run() {
       return opError(func, "bit.labels does not match the number of logits");
     plan.outputs.push_back(output);
   }
-  auto workspace = func->getAttrOfType<IntegerAttr>("bit.workspace_bytes");
+  auto workspace =
+      BitDialect::WorkspaceBytesAttrHelper(func.getContext()).getAttr(func);
   if (!workspace)
     return opError(func, "no workspace plan (run bit-plan-memory first)");
   plan.workspaceBytes = workspace.getInt();
@@ -658,10 +658,10 @@ llvm::Expected<ModelPlan> Planner::run() {
   func.walk([&](WeightOp weight) { ++opsPerValue[weight.getValue()]; });
   Block &body = func.getBody().front();
   func.walk([&](WeightOp weight) {
-    weightBytes += cast<RankedTensorType>(weight.getResult().getType())
-                           .getNumElements() *
-                       sizeof(float) +
-                   64;
+    weightBytes +=
+        cast<RankedTensorType>(weight.getResult().getType()).getNumElements() *
+            sizeof(float) +
+        64;
     Operation *last = nullptr;
     if (opsPerValue[weight.getValue()] > 1)
       return;

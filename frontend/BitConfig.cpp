@@ -7,6 +7,7 @@
 
 #include "frontend/BitConfig.h"
 #include "frontend/JsonUtil.h"
+#include "ir/Activation.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -36,6 +37,14 @@ constexpr int64_t kMaxLabels = 1 << 20;
 using json_util::asInteger;
 
 std::string quote(StringRef s) { return ("'" + s + "'").str(); }
+
+/// The complaint about a `hidden_act` bitc cannot compile, or "".
+std::string unsupportedHiddenAct(StringRef act) {
+  if (mlir::bit::activationFromHiddenAct(act))
+    return "";
+  return "unsupported hidden_act " + quote(act) + " (expected " +
+         mlir::bit::acceptedHiddenActs() + ")";
+}
 
 /// Reads fields of the top-level object, each error prefixed with the path.
 class ConfigReader : public json_util::ObjectFields {
@@ -117,14 +126,10 @@ public:
       return v.takeError();
     if (!*v)
       return Error::success();
-    StringRef act = **v;
-    if (act == "relu" || act == "gelu" || act == "gelu_new" || act == "selu")
-      out = act.str();
-    else if (act == "gelu_pytorch_tanh") // same function as gelu_new
-      out = "gelu_new";
-    else
-      return error("unsupported hidden_act " + quote(act) +
-                   " (expected 'relu', 'gelu', 'gelu_new' or 'selu')");
+    std::string problem = unsupportedHiddenAct(**v);
+    if (!problem.empty())
+      return error(problem);
+    out = **v;
     return Error::success();
   }
 
@@ -478,10 +483,9 @@ Error bitc::validateBitConfig(const BitConfig &config, StringRef path) {
       config.outputStride != 32)
     return error("unsupported output_stride " + Twine(config.outputStride) +
                  " (expected 8, 16 or 32)");
-  StringRef act = config.hiddenAct;
-  if (act != "relu" && act != "gelu" && act != "gelu_new" && act != "selu")
-    return error("unsupported hidden_act " + quote(act) +
-                 " (expected 'relu', 'gelu', 'gelu_new' or 'selu')");
+  if (std::string problem = unsupportedHiddenAct(config.hiddenAct);
+      !problem.empty())
+    return error(problem);
   if (config.labels.size() > static_cast<size_t>(kMaxLabels))
     return error("too many labels (" + Twine(config.labels.size()) +
                  "; at most " + Twine(kMaxLabels) + ")");

@@ -41,12 +41,6 @@ Pad1D tfSamePadding(int64_t in, int64_t kernel, int64_t stride,
   return {total / 2, total - total / 2};
 }
 
-int64_t windowOutput(int64_t in, Pad1D pad, int64_t kernel, int64_t stride,
-                     int64_t dilation) {
-  int64_t span = in + pad.before + pad.after - dilation * (kernel - 1) - 1;
-  return span < 0 ? 0 : span / stride + 1;
-}
-
 class ModelBuilder {
 public:
   ModelBuilder(MLIRContext &context, const BitConfig &config,
@@ -79,7 +73,7 @@ private:
   llvm::Expected<Value> conv(Value input, StringRef name, int64_t stride,
                              int64_t dilation);
   llvm::Expected<Value> groupNorm(Value input, StringRef name,
-                                  StringRef activation);
+                                  Activation activation);
   llvm::Expected<Value> pad(Value input, StringRef name, Pad1D h, Pad1D w);
   llvm::Expected<Value> stem(Value pixels);
   llvm::Expected<Value> preactivationLayer(Value x, StringRef prefix,
@@ -88,14 +82,14 @@ private:
                                         int64_t stride, int64_t dilation,
                                         int64_t firstDilation, bool firstLayer);
   llvm::Expected<Value> residualAdd(Value h, Value shortcut, StringRef prefix,
-                                    StringRef activation);
+                                    Activation activation);
 
   MLIRContext &context;
   const BitConfig &config;
   TensorStore &store;
   const ImportOptions &options;
   OpBuilder builder;
-  std::string activationName;
+  Activation activation = Activation::None;
 };
 
 llvm::Expected<Value> ModelBuilder::weight(StringRef fullName) {
@@ -154,30 +148,26 @@ llvm::Expected<Value> ModelBuilder::conv(Value input, StringRef name,
   auto wType = typeOf(*w);
   int64_t kernel = wType.getDimSize(2);
   auto [padH, padW] = convPadding(inType, kernel, stride, dilation);
-  int64_t outH =
-      windowOutput(inType.getDimSize(2), padH, kernel, stride, dilation);
-  int64_t outW = windowOutput(inType.getDimSize(3), padW, wType.getDimSize(3),
-                              stride, dilation);
-  if (outH < 1 || outW < 1)
+  SmallVector<int64_t> strides = {stride, stride};
+  SmallVector<int64_t> dilations = {dilation, dilation};
+  SmallVector<int64_t> padding = {padH.before, padW.before, padH.after,
+                                  padW.after};
+  auto outType =
+      Conv2DOp::inferOutputType(inType, wType, strides, dilations, padding);
+  if (outType.getDimSize(2) < 1 || outType.getDimSize(3) < 1)
     return fail(formatv("the input image {0}x{1} is too small: {2} would see "
                         "a {3}x{4} input",
                         options.height, options.width, name,
                         inType.getDimSize(2), inType.getDimSize(3))
                     .str());
-  auto outType = tensorType(
-      {inType.getDimSize(0), wType.getDimSize(0), outH, outW}, &context);
-  auto op = builder.create<Conv2DOp>(
-      loc(name), outType, /*stats=*/Type(), input, *w, /*prologue=*/Value(),
-      /*residual=*/Value(), ArrayRef<int64_t>{stride, stride},
-      ArrayRef<int64_t>{dilation, dilation},
-      ArrayRef<int64_t>{padH.before, padW.before, padH.after, padW.after},
-      builder.getF64FloatAttr(config.wsEps), "none", IntegerAttr(),
-      IntegerAttr());
-  return op.getOutput();
+  return builder
+      .create<Conv2DOp>(loc(name), input, *w, strides, dilations, padding,
+                        builder.getF64FloatAttr(config.wsEps))
+      .getOutput();
 }
 
 llvm::Expected<Value> ModelBuilder::groupNorm(Value input, StringRef name,
-                                              StringRef activation) {
+                                              Activation activation) {
   auto gamma = weight((name + ".weight").str());
   if (!gamma)
     return gamma.takeError();
@@ -193,16 +183,9 @@ llvm::Expected<Value> ModelBuilder::groupNorm(Value input, StringRef name,
 
 llvm::Expected<Value> ModelBuilder::pad(Value input, StringRef name, Pad1D h,
                                         Pad1D w) {
-  auto inType = typeOf(input);
-  auto outType = tensorType({inType.getDimSize(0), inType.getDimSize(1),
-                             inType.getDimSize(2) + h.before + h.after,
-                             inType.getDimSize(3) + w.before + w.after},
-                            &context);
   return builder
-      .create<PadOp>(
-          loc(name), outType, input,
-          builder.getDenseI64ArrayAttr({h.before, w.before, h.after, w.after}),
-          builder.getF64FloatAttr(0.0))
+      .create<PadOp>(loc(name), input,
+                     ArrayRef<int64_t>{h.before, w.before, h.after, w.after})
       .getOutput();
 }
 
@@ -216,7 +199,7 @@ llvm::Expected<Value> ModelBuilder::stem(Value pixels) {
       return x.takeError();
   }
   if (config.layerType == LayerType::Bottleneck) {
-    x = groupNorm(*x, "bit.embedder.norm", activationName);
+    x = groupNorm(*x, "bit.embedder.norm", activation);
     if (!x)
       return x.takeError();
   }
@@ -229,16 +212,14 @@ llvm::Expected<Value> ModelBuilder::stem(Value pixels) {
       return x.takeError();
     type = typeOf(*x);
   }
-  int64_t outH = windowOutput(type.getDimSize(2), {}, 3, 2, 1);
-  int64_t outW = windowOutput(type.getDimSize(3), {}, 3, 2, 1);
-  if (outH < 1 || outW < 1)
+  auto outType = MaxPool2DOp::inferOutputType(type, ArrayRef<int64_t>{3, 3},
+                                              ArrayRef<int64_t>{2, 2});
+  if (outType.getDimSize(2) < 1 || outType.getDimSize(3) < 1)
     return fail(formatv("the input image {0}x{1} is too small: "
                         "bit.embedder.pooler would see a {2}x{3} input",
                         options.height, options.width, type.getDimSize(2),
                         type.getDimSize(3))
                     .str());
-  auto outType = tensorType(
-      {type.getDimSize(0), type.getDimSize(1), outH, outW}, &context);
   return builder
       .create<MaxPool2DOp>(loc("bit.embedder.pooler"), outType, *x,
                            ArrayRef<int64_t>{3, 3}, ArrayRef<int64_t>{2, 2})
@@ -247,7 +228,7 @@ llvm::Expected<Value> ModelBuilder::stem(Value pixels) {
 
 llvm::Expected<Value> ModelBuilder::residualAdd(Value h, Value shortcut,
                                                 StringRef prefix,
-                                                StringRef activation) {
+                                                Activation activation) {
   if (typeOf(h) != typeOf(shortcut))
     return fail(formatv("the residual branch of {0} has shape {1} but the "
                         "shortcut has {2}",
@@ -263,7 +244,7 @@ llvm::Expected<Value> ModelBuilder::preactivationLayer(Value x,
                                                        int64_t stride,
                                                        bool firstLayer) {
   std::string p = prefix.str();
-  auto preact = groupNorm(x, p + ".norm1", activationName);
+  auto preact = groupNorm(x, p + ".norm1", activation);
   if (!preact)
     return preact.takeError();
   Value shortcut = x;
@@ -276,20 +257,20 @@ llvm::Expected<Value> ModelBuilder::preactivationLayer(Value x,
   auto h = conv(*preact, p + ".conv1", 1, 1);
   if (!h)
     return h.takeError();
-  h = groupNorm(*h, p + ".norm2", activationName);
+  h = groupNorm(*h, p + ".norm2", activation);
   if (!h)
     return h.takeError();
   // Hugging Face's pre-activation conv2 takes the stride but not the dilation.
   h = conv(*h, p + ".conv2", stride, 1);
   if (!h)
     return h.takeError();
-  h = groupNorm(*h, p + ".norm3", activationName);
+  h = groupNorm(*h, p + ".norm3", activation);
   if (!h)
     return h.takeError();
   h = conv(*h, p + ".conv3", 1, 1);
   if (!h)
     return h.takeError();
-  return residualAdd(*h, shortcut, prefix, "none");
+  return residualAdd(*h, shortcut, prefix, Activation::None);
 }
 
 llvm::Expected<Value> ModelBuilder::bottleneckLayer(Value x, StringRef prefix,
@@ -304,7 +285,7 @@ llvm::Expected<Value> ModelBuilder::bottleneckLayer(Value x, StringRef prefix,
     auto projected = conv(x, p + ".downsample.conv", stride, 1);
     if (!projected)
       return projected.takeError();
-    projected = groupNorm(*projected, p + ".downsample.norm", "none");
+    projected = groupNorm(*projected, p + ".downsample.norm", Activation::None);
     if (!projected)
       return projected.takeError();
     shortcut = *projected;
@@ -312,7 +293,7 @@ llvm::Expected<Value> ModelBuilder::bottleneckLayer(Value x, StringRef prefix,
   auto h = conv(x, p + ".conv1", 1, 1);
   if (!h)
     return h.takeError();
-  h = groupNorm(*h, p + ".norm1", activationName);
+  h = groupNorm(*h, p + ".norm1", activation);
   if (!h)
     return h.takeError();
   // Hugging Face's BitBottleneckLayer dilates conv2 by the stage's
@@ -320,16 +301,16 @@ llvm::Expected<Value> ModelBuilder::bottleneckLayer(Value x, StringRef prefix,
   h = conv(*h, p + ".conv2", stride, firstDilation);
   if (!h)
     return h.takeError();
-  h = groupNorm(*h, p + ".norm2", activationName);
+  h = groupNorm(*h, p + ".norm2", activation);
   if (!h)
     return h.takeError();
   h = conv(*h, p + ".conv3", 1, 1);
   if (!h)
     return h.takeError();
-  h = groupNorm(*h, p + ".norm3", "none");
+  h = groupNorm(*h, p + ".norm3", Activation::None);
   if (!h)
     return h.takeError();
-  return residualAdd(*h, shortcut, prefix, activationName);
+  return residualAdd(*h, shortcut, prefix, activation);
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
@@ -338,11 +319,11 @@ llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
   if (config.globalPadding == GlobalPadding::Valid)
     return fail("unsupported global_padding 'VALID': the 3x3 convolutions "
                 "would shrink the residual branch below the shortcut's size");
-  auto activation = activationFromHiddenAct(config.hiddenAct);
-  if (!activation)
+  auto hiddenAct = activationFromHiddenAct(config.hiddenAct);
+  if (!hiddenAct)
     return fail(
         formatv("unsupported hidden_act '{0}'", config.hiddenAct).str());
-  activationName = stringifyActivation(*activation).str();
+  activation = *hiddenAct;
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc("bit"));
   builder.setInsertionPointToEnd(module->getBody());
@@ -355,7 +336,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
   auto func = builder.create<func::FuncOp>(
       loc(checkpointClassName(options.kind)), "forward",
       builder.getFunctionType({inputType}, {}));
-  func.setArgAttr(0, "bit.name", builder.getStringAttr("pixel_values"));
+  func.setArgAttr(0, BitDialect::NameAttrHelper::getNameStr(),
+                  builder.getStringAttr("pixel_values"));
   builder.setInsertionPointToEnd(func.addEntryBlock());
 
   // BitModel's hidden_states: the stem's output, then every stage's.
@@ -396,7 +378,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
 
   // BitModel's final norm: pre-activation models only (an identity else).
   if (config.layerType == LayerType::Preactivation) {
-    x = groupNorm(*x, "bit.norm", activationName);
+    x = groupNorm(*x, "bit.norm", activation);
     if (!x)
       return x.takeError();
   }
@@ -407,7 +389,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
           .create<GlobalAvgPoolOp>(
               loc("bit.pooler"),
               tensorType({xType.getDimSize(0), xType.getDimSize(1)}, &context),
-              *x, /*prologue=*/Value(), "none")
+              *x, /*prologue=*/Value(), Activation::None)
           .getOutput();
   byName["pooler_output"] = pooled;
   // The classifier: Flatten + Linear, or an identity with num_labels 0.
@@ -440,7 +422,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
   func.setFunctionType(
       builder.getFunctionType({inputType}, ValueRange(results).getTypes()));
   for (auto [index, name] : llvm::enumerate(outputs))
-    func.setResultAttr(index, "bit.name", builder.getStringAttr(name));
+    func.setResultAttr(index, BitDialect::NameAttrHelper::getNameStr(),
+                       builder.getStringAttr(name));
   // What no output needs (the classifier of a backbone compile, the stages
   // after the last one asked for) goes, users before their operands.
   Block &body = func.getBody().front();
@@ -453,7 +436,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> ModelBuilder::build() {
   for (const std::string &label : config.labels)
     labels.push_back(builder.getStringAttr(label));
   if (hasClassifier(options.kind))
-    func->setAttr("bit.labels", builder.getArrayAttr(labels));
+    BitDialect::LabelsAttrHelper(&context).setAttr(
+        func, builder.getArrayAttr(labels));
 
   if (failed(verify(*module)))
     return fail("internal error: the imported module does not verify");

@@ -62,10 +62,7 @@ llvm::Expected<Results> runConv2D(Conv2DOp op, Lookup lookup) {
   ArrayRef<int64_t> padding = op.getPadding();
   if (strides.size() != 2 || dilations.size() != 2 || padding.size() != 4)
     return opError(op, "bit.conv2d needs 2 strides, 2 dilations and 4 pads");
-  llvm::Expected<Activation> activation =
-      parseActivationOf(op, op.getPrologueActivation());
-  if (!activation)
-    return activation.takeError();
+  const Activation activation = op.getPrologueActivation();
 
   const int64_t batch = input.shape[0], channels = input.shape[1];
   const int64_t height = input.shape[2], width = input.shape[3];
@@ -109,8 +106,8 @@ llvm::Expected<Results> runConv2D(Conv2DOp op, Lookup lookup) {
         const double shift = prologue->data[(n * 2 + 1) * channels + c];
         for (int64_t y = 0; y < height; ++y)
           for (int64_t x = 0; x < width; ++x)
-            dst[y * paddedW + x] = applyActivation(
-                *activation, src[y * width + x] * scale + shift);
+            dst[y * paddedW + x] =
+                applyActivation(activation, src[y * width + x] * scale + shift);
       } else {
         for (int64_t y = 0; y < height; ++y)
           for (int64_t x = 0; x < width; ++x)

@@ -33,28 +33,23 @@ llvm::Expected<Results> runPad(PadOp op, Lookup lookup) {
 llvm::Expected<Results> runAdd(AddOp op, Lookup lookup) {
   const HostTensor &lhs = lookup(op.getLhs());
   const HostTensor &rhs = lookup(op.getRhs());
-  llvm::Expected<Activation> activation =
-      parseActivationOf(op, op.getActivation());
-  if (!activation)
-    return activation.takeError();
+  const Activation activation = op.getActivation();
   Results results{allocateLike(op.getOutput())};
   HostTensor &output = results[0];
   for (size_t k = 0; k < output.data.size(); ++k)
     output.data[k] = static_cast<float>(applyActivation(
-        *activation, static_cast<double>(lhs.data[k]) + rhs.data[k]));
+        activation, static_cast<double>(lhs.data[k]) + rhs.data[k]));
   return results;
 }
 
 llvm::Expected<Results> runActivation(ActivationOp op, Lookup lookup) {
   const HostTensor &input = lookup(op.getInput());
-  llvm::Expected<Activation> activation = parseActivationOf(op, op.getKind());
-  if (!activation)
-    return activation.takeError();
+  const Activation activation = op.getKind();
   Results results{allocateLike(op.getOutput())};
   HostTensor &output = results[0];
   for (size_t k = 0; k < output.data.size(); ++k)
     output.data[k] =
-        static_cast<float>(applyActivation(*activation, input.data[k]));
+        static_cast<float>(applyActivation(activation, input.data[k]));
   return results;
 }
 

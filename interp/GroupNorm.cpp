@@ -75,10 +75,7 @@ llvm::Expected<Results> runGroupNorm(GroupNormOp op, Lookup lookup) {
   const HostTensor &beta = lookup(op.getBeta());
   const int64_t groups = static_cast<int64_t>(op.getGroups());
   const double eps = op.getEps().convertToDouble();
-  llvm::Expected<Activation> activation =
-      parseActivationOf(op, op.getActivation());
-  if (!activation)
-    return activation.takeError();
+  const Activation activation = op.getActivation();
   const int64_t batch = input.shape[0], channels = input.shape[1];
   if (llvm::Error error = checkGroups(op, groups, channels))
     return std::move(error);
@@ -96,7 +93,7 @@ llvm::Expected<Results> runGroupNorm(GroupNormOp op, Lookup lookup) {
       const int64_t base = (n * channels + c) * plane;
       for (int64_t k = 0; k < plane; ++k)
         output.data[base + k] = static_cast<float>(applyActivation(
-            *activation, (input.data[base + k] - m.mean) * rstd * g + b));
+            activation, (input.data[base + k] - m.mean) * rstd * g + b));
     }
   return results;
 }
@@ -155,10 +152,7 @@ llvm::Expected<Results> runApplyNorm(ApplyNormOp op, Lookup lookup) {
   const HostTensor &input = lookup(op.getInput());
   const HostTensor &scaleShift = lookup(op.getScaleShift());
   const HostTensor *residual = lookupOptional(lookup, op.getResidual());
-  llvm::Expected<Activation> activation =
-      parseActivationOf(op, op.getActivation());
-  if (!activation)
-    return activation.takeError();
+  const Activation activation = op.getActivation();
   const int64_t batch = input.shape[0], channels = input.shape[1];
   const int64_t plane = input.shape[2] * input.shape[3];
   Results results{allocateLike(op.getOutput())};
@@ -173,7 +167,7 @@ llvm::Expected<Results> runApplyNorm(ApplyNormOp op, Lookup lookup) {
         if (residual)
           v += residual->data[base + k];
         output.data[base + k] =
-            static_cast<float>(applyActivation(*activation, v));
+            static_cast<float>(applyActivation(activation, v));
       }
     }
   return results;

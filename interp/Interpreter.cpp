@@ -70,13 +70,6 @@ HostTensor allocateLike(Value value) {
   return tensor;
 }
 
-llvm::Expected<Activation> parseActivationOf(Operation *op,
-                                             StringRef spelling) {
-  if (auto activation = parseActivation(spelling))
-    return *activation;
-  return opError(op, "unknown activation '" + spelling + "'");
-}
-
 std::pair<double, double> meanAndM2(const float *data, int64_t count) {
   if (count <= 0)
     return {0.0, 0.0};

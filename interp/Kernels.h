@@ -39,10 +39,6 @@ llvm::Error opError(mlir::Operation *op, const llvm::Twine &message);
 /// A zero-filled tensor with the static shape of `value`'s type.
 HostTensor allocateLike(mlir::Value value);
 
-/// Parses an activation attribute of `op` (verified IR always parses).
-llvm::Expected<mlir::bit::Activation>
-parseActivationOf(mlir::Operation *op, llvm::StringRef spelling);
-
 /// Mean and sum of squared deviations (M2) of `count` floats, two-pass in
 /// double. Returns {0, 0} for an empty range.
 std::pair<double, double> meanAndM2(const float *data, int64_t count);

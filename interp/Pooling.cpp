@@ -43,10 +43,7 @@ llvm::Expected<Results> runMaxPool2D(MaxPool2DOp op, Lookup lookup) {
 llvm::Expected<Results> runGlobalAvgPool(GlobalAvgPoolOp op, Lookup lookup) {
   const HostTensor &input = lookup(op.getInput());
   const HostTensor *prologue = lookupOptional(lookup, op.getPrologue());
-  llvm::Expected<Activation> activation =
-      parseActivationOf(op, op.getPrologueActivation());
-  if (!activation)
-    return activation.takeError();
+  const Activation activation = op.getPrologueActivation();
   const int64_t batch = input.shape[0], channels = input.shape[1];
   const int64_t plane = input.shape[2] * input.shape[3];
   Results results{allocateLike(op.getOutput())};
@@ -59,7 +56,7 @@ llvm::Expected<Results> runGlobalAvgPool(GlobalAvgPoolOp op, Lookup lookup) {
         const double scale = prologue->data[(n * 2 + 0) * channels + c];
         const double shift = prologue->data[(n * 2 + 1) * channels + c];
         for (int64_t k = 0; k < plane; ++k)
-          sum += applyActivation(*activation, src[k] * scale + shift);
+          sum += applyActivation(activation, src[k] * scale + shift);
       } else {
         for (int64_t k = 0; k < plane; ++k)
           sum += src[k];

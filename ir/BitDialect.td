@@ -20,6 +20,28 @@ def Bit_Dialect : Dialect {
     of parameters is never copied into uniqued attributes.
   }];
   let cppNamespace = "::mlir::bit";
+  let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  // The contracts between stages that are not op arguments. Each one is
+  // checked (type and placement) by BitDialect::verifyOperationAttribute;
+  // a `bit.*` attribute not listed here is an error.
+  let discardableAttrs = (ins
+    // func.func @forward: the id2label names (importer -> planner, inspect).
+    "::mlir::ArrayAttr":$labels,
+    // Argument 0 of @forward: the tensor's Hugging Face name.
+    "::mlir::StringAttr":$name,
+    // bit.weight: the filter is already standardized
+    // (bit-fold-weight-standardization).
+    "::mlir::UnitAttr":$standardized,
+    // Every op with results: the byte offset of each result in the
+    // workspace (bit-plan-memory -> planner).
+    "::mlir::DenseI64ArrayAttr":$offsets,
+    // func.func @forward: the workspace size, and the sum of all
+    // intermediate tensors without reuse (bit-plan-memory).
+    "::mlir::IntegerAttr":$workspace_bytes,
+    "::mlir::IntegerAttr":$naive_bytes
+  );
 }
 
 class Bit_Op<string mnemonic, list<Trait> traits = []> :

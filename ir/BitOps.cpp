@@ -12,15 +12,6 @@ using namespace mlir::bit;
 // Shared checks
 //===----------------------------------------------------------------------===//
 
-static LogicalResult verifyActivationName(Operation *op, StringRef name,
-                                          StringRef attrName) {
-  if (!parseActivation(name))
-    return op->emitOpError() << "unknown " << attrName << " '" << name
-                             << "' (expected none, relu, gelu, gelu_tanh or "
-                                "selu)";
-  return success();
-}
-
 static LogicalResult verifyPositivePair(Operation *op, ArrayRef<int64_t> values,
                                         StringRef attrName) {
   if (values.size() != 2)
@@ -83,15 +74,9 @@ static LogicalResult verifyEps(Operation *op, double eps, StringRef name) {
   return success();
 }
 
-/// Output extent of a window op: floor((in + pads - dilation*(k-1) - 1) / s)
-/// + 1.
-static int64_t windowOutputSize(int64_t in, int64_t padBefore, int64_t padAfter,
-                                int64_t kernel, int64_t stride,
-                                int64_t dilation) {
-  int64_t span = in + padBefore + padAfter - dilation * (kernel - 1) - 1;
-  if (span < 0)
-    return 0;
-  return span / stride + 1;
+static RankedTensorType f32Tensor(ArrayRef<int64_t> shape,
+                                  RankedTensorType like) {
+  return RankedTensorType::get(shape, like.getElementType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -129,6 +114,34 @@ OpFoldResult WeightOp::fold(FoldAdaptor) { return getValue(); }
 // Conv2DOp
 //===----------------------------------------------------------------------===//
 
+RankedTensorType Conv2DOp::inferOutputType(RankedTensorType input,
+                                           RankedTensorType weight,
+                                           ArrayRef<int64_t> strides,
+                                           ArrayRef<int64_t> dilations,
+                                           ArrayRef<int64_t> padding) {
+  int64_t h = windowOutputSize(input.getDimSize(2), padding[0], padding[2],
+                               weight.getDimSize(2), strides[0], dilations[0]);
+  int64_t w = windowOutputSize(input.getDimSize(3), padding[1], padding[3],
+                               weight.getDimSize(3), strides[1], dilations[1]);
+  return f32Tensor({input.getDimSize(0), weight.getDimSize(0), h, w}, input);
+}
+
+void Conv2DOp::build(OpBuilder &builder, OperationState &state, Value input,
+                     Value weight, ArrayRef<int64_t> strides,
+                     ArrayRef<int64_t> dilations, ArrayRef<int64_t> padding,
+                     FloatAttr wsEps) {
+  auto output = inferOutputType(cast<RankedTensorType>(input.getType()),
+                                cast<RankedTensorType>(weight.getType()),
+                                strides, dilations, padding);
+  build(builder, state, output, /*stats=*/Type(), input, weight,
+        /*prologue=*/Value(), /*residual=*/Value(),
+        builder.getDenseI64ArrayAttr(strides),
+        builder.getDenseI64ArrayAttr(dilations),
+        builder.getDenseI64ArrayAttr(padding), wsEps,
+        ActivationAttr::get(builder.getContext(), Activation::None),
+        IntegerAttr(), IntegerAttr());
+}
+
 LogicalResult Conv2DOp::verify() {
   auto inputType = getInput().getType();
   auto weightType = getWeight().getType();
@@ -144,35 +157,24 @@ LogicalResult Conv2DOp::verify() {
     return emitOpError() << "weight has " << weightType.getDimSize(1)
                          << " input channels but the input has "
                          << inputType.getDimSize(1);
-  ArrayRef<int64_t> pad = getPadding();
-  int64_t expectedH = windowOutputSize(inputType.getDimSize(2), pad[0], pad[2],
-                                       weightType.getDimSize(2),
-                                       getStrides()[0], getDilations()[0]);
-  int64_t expectedW = windowOutputSize(inputType.getDimSize(3), pad[1], pad[3],
-                                       weightType.getDimSize(3),
-                                       getStrides()[1], getDilations()[1]);
-  if (expectedH < 1 || expectedW < 1)
+  RankedTensorType expected = inferOutputType(
+      inputType, weightType, getStrides(), getDilations(), getPadding());
+  int64_t expectedH = expected.getDimSize(2);
+  if (expectedH < 1 || expected.getDimSize(3) < 1)
     return emitOpError() << "input " << inputType.getDimSize(2) << "x"
                          << inputType.getDimSize(3)
                          << " is too small for the kernel";
-  SmallVector<int64_t> expected = {
-      inputType.getDimSize(0), weightType.getDimSize(0), expectedH, expectedW};
-  if (outputType.getShape() != ArrayRef<int64_t>(expected))
-    return emitOpError() << "output shape must be "
-                         << RankedTensorType::get(expected,
-                                                  outputType.getElementType())
-                         << ", got " << outputType;
+  if (outputType != expected)
+    return emitOpError() << "output shape must be " << expected << ", got "
+                         << outputType;
   if (auto eps = getWsEps())
     if (failed(verifyEps(*this, eps->convertToDouble(), "ws_eps")))
       return failure();
-  if (failed(verifyActivationName(*this, getPrologueActivation(),
-                                  "prologue_activation")))
-    return failure();
   if (getPrologue()) {
     if (failed(verifyScaleShift(*this, getPrologue(), inputType.getDimSize(0),
                                 inputType.getDimSize(1), "prologue")))
       return failure();
-  } else if (getPrologueActivation() != "none") {
+  } else if (getPrologueActivation() != Activation::None) {
     return emitOpError() << "prologue_activation requires a prologue operand";
   }
   if (getResidual() && getResidual().getType() != outputType)
@@ -220,8 +222,7 @@ LogicalResult GroupNormOp::verify() {
   int64_t channels = getInput().getType().getDimSize(1);
   if (failed(verifyGroups(*this, getGroups(), channels)) ||
       failed(verifyEps(*this, getEps().convertToDouble(), "eps")) ||
-      failed(verifyNormParams(*this, getGamma(), getBeta(), channels)) ||
-      failed(verifyActivationName(*this, getActivation(), "activation")))
+      failed(verifyNormParams(*this, getGamma(), getBeta(), channels)))
     return failure();
   return success();
 }
@@ -257,8 +258,7 @@ LogicalResult GroupNormCombineOp::verify() {
 LogicalResult ApplyNormOp::verify() {
   auto inputType = getInput().getType();
   if (failed(verifyScaleShift(*this, getScaleShift(), inputType.getDimSize(0),
-                              inputType.getDimSize(1), "scale_shift")) ||
-      failed(verifyActivationName(*this, getActivation(), "activation")))
+                              inputType.getDimSize(1), "scale_shift")))
     return failure();
   if (getResidual() && getResidual().getType() != inputType)
     return emitOpError() << "residual must have the input type " << inputType
@@ -270,6 +270,28 @@ LogicalResult ApplyNormOp::verify() {
 // Elementwise, padding, pooling, head
 //===----------------------------------------------------------------------===//
 
+RankedTensorType PadOp::inferOutputType(RankedTensorType input,
+                                        ArrayRef<int64_t> padding) {
+  return f32Tensor({input.getDimSize(0), input.getDimSize(1),
+                    input.getDimSize(2) + padding[0] + padding[2],
+                    input.getDimSize(3) + padding[1] + padding[3]},
+                   input);
+}
+
+void PadOp::build(OpBuilder &builder, OperationState &state, Value input,
+                  ArrayRef<int64_t> padding) {
+  build(builder, state,
+        inferOutputType(cast<RankedTensorType>(input.getType()), padding),
+        input, builder.getDenseI64ArrayAttr(padding),
+        builder.getF64FloatAttr(0.0));
+}
+
+OpFoldResult PadOp::fold(FoldAdaptor) {
+  if (llvm::all_of(getPadding(), [](int64_t p) { return p == 0; }))
+    return getInput();
+  return {};
+}
+
 MaxPool2DOp PadOp::getFoldingPool() {
   if (!(*this)->hasOneUse() || getValue().convertToDouble() != 0.0)
     return nullptr;
@@ -279,18 +301,30 @@ MaxPool2DOp PadOp::getFoldingPool() {
 LogicalResult PadOp::verify() {
   if (failed(verifyPadding(*this, getPadding())))
     return failure();
-  auto in = getInput().getType();
-  auto out = getOutput().getType();
-  ArrayRef<int64_t> pad = getPadding();
-  SmallVector<int64_t> expected = {in.getDimSize(0), in.getDimSize(1),
-                                   in.getDimSize(2) + pad[0] + pad[2],
-                                   in.getDimSize(3) + pad[1] + pad[3]};
-  if (out.getShape() != ArrayRef<int64_t>(expected))
-    return emitOpError() << "output shape must be "
-                         << RankedTensorType::get(expected,
-                                                  out.getElementType())
-                         << ", got " << out;
+  RankedTensorType expected =
+      inferOutputType(getInput().getType(), getPadding());
+  if (getOutput().getType() != expected)
+    return emitOpError() << "output shape must be " << expected << ", got "
+                         << getOutput().getType();
   return success();
+}
+
+RankedTensorType MaxPool2DOp::inferOutputType(RankedTensorType input,
+                                              ArrayRef<int64_t> kernel,
+                                              ArrayRef<int64_t> strides) {
+  return f32Tensor(
+      {input.getDimSize(0), input.getDimSize(1),
+       windowOutputSize(input.getDimSize(2), 0, 0, kernel[0], strides[0]),
+       windowOutputSize(input.getDimSize(3), 0, 0, kernel[1], strides[1])},
+      input);
+}
+
+void MaxPool2DOp::build(OpBuilder &builder, OperationState &state, Value input,
+                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides) {
+  build(
+      builder, state,
+      inferOutputType(cast<RankedTensorType>(input.getType()), kernel, strides),
+      input, kernel, strides);
 }
 
 LogicalResult MaxPool2DOp::verify() {
@@ -299,30 +333,22 @@ LogicalResult MaxPool2DOp::verify() {
     return failure();
   auto in = getInput().getType();
   auto out = getOutput().getType();
-  int64_t h = windowOutputSize(in.getDimSize(2), 0, 0, getKernel()[0],
-                               getStrides()[0], 1);
-  int64_t w = windowOutputSize(in.getDimSize(3), 0, 0, getKernel()[1],
-                               getStrides()[1], 1);
-  if (h < 1 || w < 1)
+  RankedTensorType expected = inferOutputType(in, getKernel(), getStrides());
+  if (expected.getDimSize(2) < 1 || expected.getDimSize(3) < 1)
     return emitOpError() << "input " << in.getDimSize(2) << "x"
                          << in.getDimSize(3) << " is too small for the "
                          << getKernel()[0] << "x" << getKernel()[1]
                          << " window";
-  SmallVector<int64_t> expected = {in.getDimSize(0), in.getDimSize(1), h, w};
-  if (out.getShape() != ArrayRef<int64_t>(expected))
-    return emitOpError() << "output shape must be "
-                         << RankedTensorType::get(expected,
-                                                  out.getElementType())
-                         << ", got " << out;
+  if (out != expected)
+    return emitOpError() << "output shape must be " << expected << ", got "
+                         << out;
   return success();
 }
 
-LogicalResult AddOp::verify() {
-  return verifyActivationName(*this, getActivation(), "activation");
-}
-
-LogicalResult ActivationOp::verify() {
-  return verifyActivationName(*this, getKind(), "kind");
+OpFoldResult ActivationOp::fold(FoldAdaptor) {
+  if (getKind() == Activation::None)
+    return getInput();
+  return {};
 }
 
 LogicalResult GlobalAvgPoolOp::verify() {
@@ -332,13 +358,10 @@ LogicalResult GlobalAvgPoolOp::verify() {
       out.getDimSize(1) != in.getDimSize(1))
     return emitOpError() << "output must be tensor<" << in.getDimSize(0) << "x"
                          << in.getDimSize(1) << "xf32>, got " << out;
-  if (failed(verifyActivationName(*this, getPrologueActivation(),
-                                  "prologue_activation")))
-    return failure();
   if (getPrologue())
     return verifyScaleShift(*this, getPrologue(), in.getDimSize(0),
                             in.getDimSize(1), "prologue");
-  if (getPrologueActivation() != "none")
+  if (getPrologueActivation() != Activation::None)
     return emitOpError() << "prologue_activation requires a prologue operand";
   return success();
 }

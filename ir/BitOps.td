@@ -3,7 +3,7 @@
 #ifndef BIT_OPS_TD
 #define BIT_OPS_TD
 
-include "ir/BitDialect.td"
+include "ir/BitAttrs.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
@@ -12,9 +12,6 @@ def F32Tensor4D : 4DTensorOf<[F32]>;
 def F32Tensor3D : 3DTensorOf<[F32]>;
 def F32Tensor2D : 2DTensorOf<[F32]>;
 def F32Tensor1D : 1DTensorOf<[F32]>;
-
-// Activations are spelled as strings: relu, gelu (erf), gelu_tanh, selu, none.
-def Bit_ActivationAttr : DefaultValuedStrAttr<StrAttr, "none">;
 
 //===----------------------------------------------------------------------===//
 // bit.weight
@@ -64,7 +61,7 @@ def Bit_Conv2DOp : Bit_Op<"conv2d", [Pure, AttrSizedOperandSegments]> {
       Optional<F32Tensor3D>:$prologue, Optional<F32Tensor4D>:$residual,
       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
       DenseI64ArrayAttr:$padding, OptionalAttr<F64Attr>:$ws_eps,
-      Bit_ActivationAttr:$prologue_activation,
+      Bit_OptionalActivationAttr:$prologue_activation,
       OptionalAttr<I64Attr>:$stats_groups,
       OptionalAttr<I64Attr>:$stats_tile_rows);
   let results = (outs F32Tensor4D:$output, Optional<F32Tensor4D>:$stats);
@@ -76,7 +73,19 @@ def Bit_Conv2DOp : Bit_Op<"conv2d", [Pure, AttrSizedOperandSegments]> {
     (`,` type($stats)^)?
   }];
   let hasVerifier = 1;
+  let builders = [
+    // A plain convolution (no prologue, residual or statistics) whose output
+    // type is computed from the operands.
+    OpBuilder<(ins "Value":$input, "Value":$weight,
+        "ArrayRef<int64_t>":$strides, "ArrayRef<int64_t>":$dilations,
+        "ArrayRef<int64_t>":$padding, "FloatAttr":$ws_eps)>
+  ];
   let extraClassDeclaration = [{
+    /// The output type: N x Cout x window extents (windowOutputSize); an
+    /// extent is 0 when the padded input is smaller than the dilated kernel.
+    static RankedTensorType inferOutputType(RankedTensorType input,
+        RankedTensorType weight, ArrayRef<int64_t> strides,
+        ArrayRef<int64_t> dilations, ArrayRef<int64_t> padding);
     int64_t getKernelHeight() { return getWeight().getType().getDimSize(2); }
     int64_t getKernelWidth() { return getWeight().getType().getDimSize(3); }
     /// Multiply-accumulates of one forward at the static batch size.
@@ -97,7 +106,7 @@ def Bit_GroupNormOp : Bit_Op<"group_norm", [Pure,
   }];
   let arguments = (ins F32Tensor4D:$input, F32Tensor1D:$gamma,
       F32Tensor1D:$beta, I64Attr:$groups, F64Attr:$eps,
-      Bit_ActivationAttr:$activation);
+      Bit_OptionalActivationAttr:$activation);
   let results = (outs F32Tensor4D:$output);
   let assemblyFormat = [{
     $input `,` $gamma `,` $beta attr-dict `:` type($input) `,` type($gamma)
@@ -151,7 +160,7 @@ def Bit_ApplyNormOp : Bit_Op<"apply_norm", [Pure,
     something other than a convolution (bottleneck blocks, the stem).
   }];
   let arguments = (ins F32Tensor4D:$input, F32Tensor3D:$scale_shift,
-      Optional<F32Tensor4D>:$residual, Bit_ActivationAttr:$activation);
+      Optional<F32Tensor4D>:$residual, Bit_OptionalActivationAttr:$activation);
   let results = (outs F32Tensor4D:$output);
   let assemblyFormat = [{
     $input `,` $scale_shift (`residual` `(` $residual^ `:` type($residual) `)`)?
@@ -171,7 +180,15 @@ def Bit_PadOp : Bit_Op<"pad", [Pure]> {
   let results = (outs F32Tensor4D:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let hasFolder = 1;
+  let builders = [
+    // Zero padding; the output type is computed.
+    OpBuilder<(ins "Value":$input, "ArrayRef<int64_t>":$padding)>
+  ];
   let extraClassDeclaration = [{
+    /// The input type grown by `padding` ([top, left, bottom, right]).
+    static RankedTensorType inferOutputType(RankedTensorType input,
+                                            ArrayRef<int64_t> padding);
     /// The max pool code generation folds this pad into (a zero pad read only
     /// by that pool; the pool kernel then reads this pad's input), or null.
     /// The memory plan keeps the input live until that pool.
@@ -186,30 +203,40 @@ def Bit_MaxPool2DOp : Bit_Op<"max_pool2d", [Pure]> {
   let results = (outs F32Tensor4D:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "Value":$input, "ArrayRef<int64_t>":$kernel,
+                   "ArrayRef<int64_t>":$strides)>
+  ];
+  let extraClassDeclaration = [{
+    /// N x C x window extents (windowOutputSize, no padding); an extent is 0
+    /// when the input is smaller than the window.
+    static RankedTensorType inferOutputType(RankedTensorType input,
+                                            ArrayRef<int64_t> kernel,
+                                            ArrayRef<int64_t> strides);
+  }];
 }
 
 def Bit_AddOp : Bit_Op<"add", [Pure, AllTypesMatch<["lhs", "rhs", "output"]>]> {
   let summary = "elementwise addition followed by an activation";
   let arguments = (ins F32Tensor4D:$lhs, F32Tensor4D:$rhs,
-      Bit_ActivationAttr:$activation);
+      Bit_OptionalActivationAttr:$activation);
   let results = (outs F32Tensor4D:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
-  let hasVerifier = 1;
 }
 
 def Bit_ActivationOp : Bit_Op<"activation", [Pure,
     AllTypesMatch<["input", "output"]>]> {
   let summary = "elementwise activation";
-  let arguments = (ins F32Tensor4D:$input, StrAttr:$kind);
+  let arguments = (ins F32Tensor4D:$input, Bit_ActivationAttr:$kind);
   let results = (outs F32Tensor4D:$output);
   let assemblyFormat = "$kind $input attr-dict `:` type($input)";
-  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Bit_GlobalAvgPoolOp : Bit_Op<"global_avg_pool", [Pure]> {
   let summary = "mean over H and W, optionally after a fused norm prologue";
   let arguments = (ins F32Tensor4D:$input, Optional<F32Tensor3D>:$prologue,
-      Bit_ActivationAttr:$prologue_activation);
+      Bit_OptionalActivationAttr:$prologue_activation);
   let results = (outs F32Tensor2D:$output);
   let assemblyFormat = [{
     $input (`prologue` `(` $prologue^ `:` type($prologue) `)`)?

@@ -73,7 +73,8 @@ struct FoldWeightStandardizationPass
         OpBuilder builder(weight);
         auto op = builder.create<WeightOp>(weight.getLoc(),
                                            weight.getParamAttr(), attr);
-        op->setAttr("bit.standardized", builder.getUnitAttr());
+        BitDialect::StandardizedAttrHelper(op->getContext())
+            .setAttr(op, builder.getUnitAttr());
         standardized = op.getResult();
       }
       conv.getWeightMutable().assign(standardized);

@@ -46,11 +46,11 @@ struct FuseGroupNormPass
     Value stats = rewriter.create<GroupNormStatsOp>(
         loc, ssType, input, norm.getGamma(), norm.getBeta(),
         norm.getGroupsAttr(), norm.getEpsAttr());
-    StringRef activation = norm.getActivation();
+    Activation activation = norm.getActivation();
 
     // A norm without activation feeding one add: apply it there, with the
     // other addend as residual and the add's activation after the sum.
-    if (activation == "none" && norm->hasOneUse()) {
+    if (activation == Activation::None && norm->hasOneUse()) {
       if (auto add = dyn_cast<AddOp>(*norm->user_begin())) {
         Value other =
             add.getLhs() == norm.getOutput() ? add.getRhs() : add.getLhs();

@@ -28,7 +28,7 @@ struct FuseResidualPass
     SmallVector<AddOp> adds;
     getOperation().walk([&](AddOp add) { adds.push_back(add); });
     for (AddOp add : adds) {
-      if (add.getActivation() != "none")
+      if (add.getActivation() != Activation::None)
         continue;
       // Prefer the conv whose other addend is already computed; in a
       // projection block both addends are convs and only conv3 qualifies.

@@ -120,9 +120,12 @@ struct PlanMemoryPass : mlir::bit::impl::BitPlanMemoryBase<PlanMemoryPass> {
       offsets[buffer.value.getDefiningOp()]
              [cast<OpResult>(buffer.value).getResultNumber()] = buffer.offset;
     for (auto &[op, list] : offsets)
-      op->setAttr("bit.offsets", builder.getDenseI64ArrayAttr(list));
-    func->setAttr("bit.workspace_bytes", builder.getI64IntegerAttr(arena));
-    func->setAttr("bit.naive_bytes", builder.getI64IntegerAttr(naive));
+      BitDialect::OffsetsAttrHelper(&getContext())
+          .setAttr(op, builder.getDenseI64ArrayAttr(list));
+    BitDialect::WorkspaceBytesAttrHelper(&getContext())
+        .setAttr(func, builder.getI64IntegerAttr(arena));
+    BitDialect::NaiveBytesAttrHelper(&getContext())
+        .setAttr(func, builder.getI64IntegerAttr(naive));
   }
 
   int64_t alignTo(int64_t bytes) const {

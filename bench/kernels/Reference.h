@@ -18,24 +18,10 @@
 
 namespace bitc::kernels::ref {
 
+/// The dialect's reference formula (docs/bit-model.md section 3, checked
+/// against torch by the interpreter tests).
 inline double activation(Activation a, double x) {
-  switch (a) {
-  case Activation::None:
-    return x;
-  case Activation::Relu:
-    return x > 0 ? x : 0;
-  case Activation::Gelu:
-    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
-  case Activation::GeluTanh:
-    return 0.5 * x *
-           (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
-  case Activation::Selu: {
-    const double alpha = 1.6732632423543772848170429916717;
-    const double scale = 1.0507009873554804934193349852946;
-    return x > 0 ? scale * x : scale * alpha * std::expm1(x);
-  }
-  }
-  return x;
+  return mlir::bit::applyActivation(a, x);
 }
 
 /// Convolution output [n][y][x][oc] (+ stats [n][tile][group][3]).
@@ -74,8 +60,10 @@ inline void conv(const ConvSpec &s, const float *in, const float *oihw,
                 continue;
               const double *sp = &st[size_t(((n * H + iy) * W + ix) * C)];
               for (int64_t c = 0; c < C; ++c)
-                acc += double(oihw[((o * C + c) * s.kernelH + ky) * s.kernelW + kx]) *
-                       sp[c];
+                acc +=
+                    double(
+                        oihw[((o * C + c) * s.kernelH + ky) * s.kernelW + kx]) *
+                    sp[c];
             }
           }
           size_t idx = size_t(((n * OH + oy) * OW + ox) * OC + o);

@@ -88,6 +88,26 @@ Expr accurateExp(Expr x) {
 
 } // namespace detail
 
+namespace {
+
+// tanh(u) = sign(u) (1 - 2 / (exp(2|u|) + 1)): no cancellation for large |u|,
+// absolute error ~1e-7 near 0.
+Expr stableTanh(const Expr &u) {
+  Expr t = 1.0f - 2.0f / (detail::accurateExp(2.0f * abs(u)) + 1.0f);
+  return select(u < 0.0f, -t, t);
+}
+
+// 1 / (1 + exp(-x)); exp's argument clamp keeps it finite for any x.
+Expr sigmoid(const Expr &x) { return 1.0f / (1.0f + detail::accurateExp(-x)); }
+
+// Halide 14's erf (float, last 3 bits of the mantissa, vectorizes).
+Expr gelu(const Expr &x) {
+  return 0.5f * x * (1.0f + erf(x * 0.70710678118654752f));
+}
+
+} // namespace
+
+// The formulas of docs/bit-model.md section 3 in float32.
 Expr applyActivation(Activation activation, const Expr &x) {
   switch (activation) {
   case Activation::None:
@@ -95,23 +115,48 @@ Expr applyActivation(Activation activation, const Expr &x) {
   case Activation::Relu:
     return max(x, 0.0f);
   case Activation::Gelu:
-    // Halide 14's erf (float, last 3 bits of the mantissa, vectorizes).
-    return 0.5f * x * (1.0f + erf(x * 0.70710678118654752f));
-  case Activation::GeluTanh: {
-    // tanh(u) = sign(u) (1 - 2 / (exp(2|u|) + 1)): no cancellation for large
-    // |u|, absolute error ~1e-7 near 0.
-    Expr u = 0.79788456080286536f * (x + 0.044715f * x * x * x);
-    Expr au = abs(u);
-    Expr t = 1.0f - 2.0f / (detail::accurateExp(2.0f * au) + 1.0f);
-    t = select(u < 0.0f, -t, t);
-    return 0.5f * x * (1.0f + t);
-  }
+    return gelu(x);
+  case Activation::GeluTanh:
+    return 0.5f * x *
+           (1.0f +
+            stableTanh(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+  case Activation::GeluFast:
+    return 0.5f * x *
+           (1.0f + stableTanh(x * 0.7978845608f * (1.0f + 0.044715f * x * x)));
+  case Activation::Gelu10:
+    return clamp(gelu(x), -10.0f, 10.0f);
+  case Activation::QuickGelu:
+    return x * sigmoid(1.702f * x);
   case Activation::Selu: {
     const float alpha = 1.6732632423543772848170429916717f;
     const float scale = 1.0507009873554804934193349852946f;
     return select(x > 0.0f, scale * x,
                   (scale * alpha) * (detail::accurateExp(min(x, 0.0f)) - 1.0f));
   }
+  case Activation::Relu6:
+    return clamp(x, 0.0f, 6.0f);
+  case Activation::Relu2: {
+    Expr r = max(x, 0.0f);
+    return r * r;
+  }
+  case Activation::LeakyRelu:
+    return select(x >= 0.0f, x, 0.01f * x);
+  case Activation::Silu:
+    return x * sigmoid(x);
+  case Activation::Mish: {
+    // tanh(softplus(x)) = n (n + 2) / (n (n + 2) + 2) with n = exp(x): no
+    // log1p needed, no cancellation for x << 0; exact 1 in float past x = 20.
+    Expr n = detail::accurateExp(min(x, 20.0f));
+    Expr m = n * (n + 2.0f);
+    return x * (m / (m + 2.0f));
+  }
+  case Activation::Tanh:
+    return stableTanh(x);
+  case Activation::Sigmoid:
+    return sigmoid(x);
+  case Activation::Laplace: // mu = 0.707107, sigma = 0.282095 (MEGA)
+    return 0.5f * (1.0f + erf((x - 0.707107f) *
+                              (1.0f / (0.282095f * 1.41421356237309505f))));
   }
   return x;
 }

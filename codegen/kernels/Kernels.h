@@ -36,6 +36,7 @@
 #define BITC_CODEGEN_KERNELS_KERNELS_H
 
 #include "ir/Activation.h"
+#include "ir/WindowShape.h"
 
 #include <Halide.h>
 
@@ -86,10 +87,12 @@ struct ConvSpec {
   int64_t statsGroups = 0, statsTileRows = 0;
 
   int64_t outH() const {
-    return (inH + padTop + padBottom - dilationH * (kernelH - 1) - 1) / strideH + 1;
+    return mlir::bit::windowOutputSize(inH, padTop, padBottom, kernelH, strideH,
+                                       dilationH);
   }
   int64_t outW() const {
-    return (inW + padLeft + padRight - dilationW * (kernelW - 1) - 1) / strideW + 1;
+    return mlir::bit::windowOutputSize(inW, padLeft, padRight, kernelW, strideW,
+                                       dilationW);
   }
   int64_t statsTiles() const {
     return hasStats ? (outH() + statsTileRows - 1) / statsTileRows : 0;

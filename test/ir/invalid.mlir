@@ -85,8 +85,9 @@ func.func @f(%x: tensor<1x8x16x16xf32>) {
 
 func.func @f(%x: tensor<1x8x16x16xf32>) {
   %w = bit.weight "w" = dense<1.0> : tensor<16x8x3x3xf32>
-  // expected-error @+1 {{unknown prologue_activation 'swish' (expected none, relu, gelu, gelu_tanh or selu)}}
-  %y = bit.conv2d %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, prologue_activation = "swish"} : tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32> -> tensor<1x16x16x16xf32>
+  // The spelling before activations became an enum attribute.
+  // expected-error @+1 {{attribute 'prologue_activation' failed to satisfy constraint: activation}}
+  %y = bit.conv2d %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, prologue_activation = "relu"} : tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32> -> tensor<1x16x16x16xf32>
   return
 }
 
@@ -95,7 +96,7 @@ func.func @f(%x: tensor<1x8x16x16xf32>) {
 func.func @f(%x: tensor<1x8x16x16xf32>) {
   %w = bit.weight "w" = dense<1.0> : tensor<16x8x3x3xf32>
   // expected-error @+1 {{prologue_activation requires a prologue operand}}
-  %y = bit.conv2d %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, prologue_activation = "relu"} : tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32> -> tensor<1x16x16x16xf32>
+  %y = bit.conv2d %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, prologue_activation = #bit.activation<relu>} : tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32> -> tensor<1x16x16x16xf32>
   return
 }
 
@@ -202,8 +203,10 @@ func.func @f(%x: tensor<1x8x16x16xf32>) {
 
 func.func @f(%x: tensor<1x8x16x16xf32>) {
   %g = bit.weight "g" = dense<1.0> : tensor<8xf32>
-  // expected-error @+1 {{unknown activation 'tanh' (expected none, relu, gelu, gelu_tanh or selu)}}
-  %y = bit.group_norm %x, %g, %g {groups = 2, eps = 1.0e-5, activation = "tanh"} : tensor<1x8x16x16xf32>, tensor<8xf32>
+  // Hugging Face's alias, not the dialect's spelling (silu).
+  // expected-error @+2 {{expected ::mlir::bit::Activation to be one of: none, relu, gelu, gelu_tanh, selu, relu6, silu, tanh, sigmoid, leaky_relu, mish, quick_gelu, gelu_fast, gelu_10, laplace, relu2}}
+  // expected-error @+1 {{failed to parse Bit_ActivationAttr parameter 'value'}}
+  %y = bit.group_norm %x, %g, %g {groups = 2, eps = 1.0e-5, activation = #bit.activation<swish>} : tensor<1x8x16x16xf32>, tensor<8xf32>
   return
 }
 
@@ -285,16 +288,18 @@ func.func @f(%x: tensor<1x8x16x16xf32>) {
 // -----
 
 func.func @f(%x: tensor<1x8x16x16xf32>) {
-  // expected-error @+1 {{unknown kind 'tanh' (expected none, relu, gelu, gelu_tanh or selu)}}
-  %y = bit.activation "tanh" %x : tensor<1x8x16x16xf32>
+  // expected-error @+2 {{expected ::mlir::bit::Activation to be one of: none, relu, gelu, gelu_tanh, selu, relu6, silu, tanh, sigmoid, leaky_relu, mish, quick_gelu, gelu_fast, gelu_10, laplace, relu2}}
+  // expected-error @+1 {{failed to parse Bit_ActivationAttr parameter 'value'}}
+  %y = bit.activation <prelu> %x : tensor<1x8x16x16xf32>
   return
 }
 
 // -----
 
 func.func @f(%x: tensor<1x8x16x16xf32>) {
-  // expected-error @+1 {{unknown activation 'elu' (expected none, relu, gelu, gelu_tanh or selu)}}
-  %y = bit.add %x, %x {activation = "elu"} : tensor<1x8x16x16xf32>
+  // expected-error @+2 {{expected ::mlir::bit::Activation to be one of: none, relu, gelu, gelu_tanh, selu, relu6, silu, tanh, sigmoid, leaky_relu, mish, quick_gelu, gelu_fast, gelu_10, laplace, relu2}}
+  // expected-error @+1 {{failed to parse Bit_ActivationAttr parameter 'value'}}
+  %y = bit.add %x, %x {activation = #bit.activation<elu>} : tensor<1x8x16x16xf32>
   return
 }
 
@@ -310,7 +315,7 @@ func.func @f(%x: tensor<1x8x16x16xf32>) {
 
 func.func @f(%x: tensor<1x8x16x16xf32>) {
   // expected-error @+1 {{prologue_activation requires a prologue operand}}
-  %y = bit.global_avg_pool %x {prologue_activation = "relu"} : tensor<1x8x16x16xf32> -> tensor<1x8xf32>
+  %y = bit.global_avg_pool %x {prologue_activation = #bit.activation<relu>} : tensor<1x8x16x16xf32> -> tensor<1x8xf32>
   return
 }
 

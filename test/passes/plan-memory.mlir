@@ -5,15 +5,15 @@
 // live at the same time, so two slots suffice; the naive plan needs four.
 // CHECK-LABEL: func.func @chain
 // CHECK-SAME: bit.naive_bytes = 16384 : i64, bit.workspace_bytes = 8192 : i64
-// CHECK: bit.activation "relu" %arg0 {bit.offsets = array<i64: [[A:[0-9]+]]>}
-// CHECK: bit.activation "relu" %{{.+}} {bit.offsets = array<i64: [[B:[0-9]+]]>}
-// CHECK: bit.activation "relu" %{{.+}} {bit.offsets = array<i64: [[A]]>}
-// CHECK: bit.activation "relu" %{{.+}} {bit.offsets = array<i64: [[B]]>}
+// CHECK: bit.activation <relu> %arg0 {bit.offsets = array<i64: [[A:[0-9]+]]>}
+// CHECK: bit.activation <relu> %{{.+}} {bit.offsets = array<i64: [[B:[0-9]+]]>}
+// CHECK: bit.activation <relu> %{{.+}} {bit.offsets = array<i64: [[A]]>}
+// CHECK: bit.activation <relu> %{{.+}} {bit.offsets = array<i64: [[B]]>}
 func.func @chain(%x: tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32> {
-  %a = bit.activation "relu" %x : tensor<1x4x16x16xf32>
-  %b = bit.activation "relu" %a : tensor<1x4x16x16xf32>
-  %c = bit.activation "relu" %b : tensor<1x4x16x16xf32>
-  %d = bit.activation "relu" %c : tensor<1x4x16x16xf32>
+  %a = bit.activation <relu> %x : tensor<1x4x16x16xf32>
+  %b = bit.activation <relu> %a : tensor<1x4x16x16xf32>
+  %c = bit.activation <relu> %b : tensor<1x4x16x16xf32>
+  %d = bit.activation <relu> %c : tensor<1x4x16x16xf32>
   return %d : tensor<1x4x16x16xf32>
 }
 
@@ -26,9 +26,9 @@ func.func @chain(%x: tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32> {
 // ALIGN4-LABEL: func.func @skip
 // ALIGN4-SAME: bit.naive_bytes = 32 : i64, bit.workspace_bytes = 24 : i64
 func.func @skip(%x: tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {
-  %a = bit.activation "relu" %x : tensor<1x2x1x1xf32>
-  %b = bit.activation "relu" %a : tensor<1x2x1x1xf32>
-  %c = bit.activation "relu" %b : tensor<1x2x1x1xf32>
+  %a = bit.activation <relu> %x : tensor<1x2x1x1xf32>
+  %b = bit.activation <relu> %a : tensor<1x2x1x1xf32>
+  %c = bit.activation <relu> %b : tensor<1x2x1x1xf32>
   %d = bit.add %c, %a : tensor<1x2x1x1xf32>
   return %d : tensor<1x2x1x1xf32>
 }
@@ -41,16 +41,16 @@ func.func @skip(%x: tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {
 // 2624-byte workspace).
 // CHECK-LABEL: func.func @pad_into_pool
 // CHECK-SAME: bit.workspace_bytes = 2880 : i64
-// CHECK: bit.activation "relu" %arg0 {bit.offsets = array<i64: 1600>}
+// CHECK: bit.activation <relu> %arg0 {bit.offsets = array<i64: 1600>}
 // CHECK: bit.pad {{.*}}bit.offsets = array<i64: 0>
 // CHECK: bit.max_pool2d {{.*}}bit.offsets = array<i64: 2624>
 func.func @pad_into_pool(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
-  %s = bit.activation "relu" %x : tensor<1x4x8x8xf32>
+  %s = bit.activation <relu> %x : tensor<1x4x8x8xf32>
   %p = bit.pad %s {padding = array<i64: 1, 1, 1, 1>}
       : tensor<1x4x8x8xf32> -> tensor<1x4x10x10xf32>
   %m = bit.max_pool2d %p {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>}
       : tensor<1x4x10x10xf32> -> tensor<1x4x4x4xf32>
-  %r = bit.activation "relu" %m : tensor<1x4x4x4xf32>
+  %r = bit.activation <relu> %m : tensor<1x4x4x4xf32>
   return %r : tensor<1x4x4x4xf32>
 }
 

@@ -60,7 +60,10 @@ CONFIG_DEFAULTS = OrderedDict([
     ("out_indices", None),
 ])
 
-ACTIVATIONS = ("relu", "gelu", "gelu_new", "selu")
+# hidden_act values (keys of Hugging Face's ACT2FN) and their formulas: docs/bit-model.md section 3.
+ACTIVATIONS = ("relu", "gelu", "gelu_python", "gelu_new", "gelu_pytorch_tanh", "gelu_accurate", "gelu_fast",
+               "gelu_10", "quick_gelu", "selu", "relu6", "relu2", "leaky_relu", "silu", "swish", "mish", "tanh",
+               "sigmoid", "laplace", "linear")
 
 
 def make_div(v, divisor=8):
@@ -226,15 +229,43 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+def _sigmoid(x):
+    return 1.0 / (1.0 + torch.exp(-x))
+
+
 def activation(x, name):
     if name == "relu":
         return torch.clamp(x, min=0)
-    if name == "gelu":  # exact, erf based
+    if name in ("gelu", "gelu_python"):  # exact, erf based
         return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
-    if name == "gelu_new":  # tanh approximation
+    if name in ("gelu_new", "gelu_pytorch_tanh", "gelu_accurate"):  # tanh approximation
         return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+    if name == "gelu_fast":  # the same approximation, its constant rounded to 10 digits
+        return 0.5 * x * (1.0 + torch.tanh(0.7978845608 * x * (1.0 + 0.044715 * x * x)))
+    if name == "gelu_10":
+        return torch.clamp(activation(x, "gelu"), -10.0, 10.0)
+    if name == "quick_gelu":
+        return x * _sigmoid(1.702 * x)
     if name == "selu":
         return SELU_SCALE * torch.where(x > 0, x, SELU_ALPHA * (torch.exp(torch.clamp(x, max=0)) - 1))
+    if name == "relu6":
+        return torch.clamp(x, 0.0, 6.0)
+    if name == "relu2":
+        return torch.clamp(x, min=0) ** 2
+    if name == "leaky_relu":
+        return torch.where(x >= 0, x, 0.01 * x)
+    if name in ("silu", "swish"):
+        return x * _sigmoid(x)
+    if name == "mish":  # x tanh(softplus(x)), softplus(x) = log(1 + exp(x))
+        return x * torch.tanh(torch.where(x > 20, x, torch.log1p(torch.exp(torch.clamp(x, max=20)))))
+    if name == "tanh":
+        return torch.tanh(x)
+    if name == "sigmoid":
+        return _sigmoid(x)
+    if name == "laplace":  # the normal CDF with mu 0.707107, sigma 0.282095
+        return 0.5 * (1.0 + torch.erf((x - 0.707107) / (0.282095 * math.sqrt(2.0))))
+    if name == "linear":
+        return x
     raise ValueError(name)
 
 

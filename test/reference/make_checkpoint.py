@@ -57,6 +57,11 @@ PRESETS = {
     "gelu": (dict(TINY, hidden_act="gelu"), (64, 64), 10, "erf GELU"),
     "gelu-new": (dict(TINY, hidden_act="gelu_new"), (64, 64), 10, "tanh GELU"),
     "selu": (dict(TINY, hidden_act="selu"), (64, 64), 10, "SELU"),
+    # Two stages of one layer at 32x32: the smallest model with every fusion site of an activation
+    # (stem, conv prologues, downsample, head); pick the activation with --config-json.
+    "micro": (dict(TINY, depths=[1, 1], hidden_sizes=[32, 64]), (32, 32), 10, "two one-layer stages"),
+    "micro-bottleneck": (dict(TINY, layer_type="bottleneck", depths=[1, 1], hidden_sizes=[32, 64]), (32, 32), 10,
+                         "two one-layer bottleneck stages (apply-norm and add activations)"),
     "wide2": (dict(TINY, width_factor=2), (64, 64), 10, "width_factor 2 (embedding not widened)"),
     "groups8": (dict(TINY, num_groups=8), (64, 64), 10, "8 groups"),
     "r101-tiny": (dict(TINY, depths=[2, 3, 5, 2]), (64, 64), 10, "deeper stages, R101-like depth pattern"),

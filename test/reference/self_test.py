@@ -116,6 +116,22 @@ def test_group_norm_and_activations():
     check(close(ref.activation(t, "gelu_new"), F.gelu(t, approximate="tanh"), 1e-12), "gelu_new vs F.gelu tanh")
     check(close(ref.activation(t, "selu"), F.selu(t), 1e-12), "selu vs F.selu")
     check(not close(ref.activation(t, "gelu"), ref.activation(t, "gelu_new"), 1e-5), "gelu and gelu_new differ")
+    # The other ACT2FN activations against torch's own modules; wide inputs reach the clips of relu6 and gelu_10.
+    w = torch.linspace(-30, 30, 2401, dtype=torch.float64)
+    builtins = {"relu6": F.relu6, "silu": F.silu, "swish": F.silu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+                "leaky_relu": F.leaky_relu, "mish": F.mish, "linear": lambda v: v,
+                "gelu_python": F.gelu, "gelu_pytorch_tanh": lambda v: F.gelu(v, approximate="tanh"),
+                "gelu_accurate": lambda v: F.gelu(v, approximate="tanh"),
+                "gelu_fast": lambda v: F.gelu(v, approximate="tanh"),  # constant rounded at 1e-11
+                "gelu_10": lambda v: torch.clip(F.gelu(v), -10, 10),
+                "quick_gelu": lambda v: v * torch.sigmoid(1.702 * v), "relu2": lambda v: torch.square(F.relu(v)),
+                "laplace": lambda v: torch.distributions.Normal(torch.tensor(0.707107, dtype=torch.float64),
+                                                                    torch.tensor(0.282095, dtype=torch.float64)).cdf(v)}
+    for name, fn in builtins.items():
+        check(close(ref.activation(w, name), fn(w), 1e-9), name + " vs torch")
+    check(float(ref.activation(torch.tensor([7.0]), "relu6")) == 6.0, "relu6 clips at 6")
+    check(float(ref.activation(torch.tensor([12.0]), "gelu_10")) == 10.0, "gelu_10 clips at 10")
+    check(abs(float(ref.activation(torch.tensor([-1.0], dtype=torch.float64), "leaky_relu")) + 0.01) < 1e-15, "leaky_relu slope 0.01")
 
 
 def builtin_forward(cfg, P, x):

@@ -2,6 +2,7 @@
 
 #include "frontend/BitConfig.h"
 #include "TestUtil.h"
+#include "ir/Activation.h"
 
 #include "gtest/gtest.h"
 
@@ -138,7 +139,7 @@ TEST_F(BitConfigFile, Variants) {
   })");
   ASSERT_TRUE(!!config) << message(config);
   EXPECT_EQ(config->layerType, LayerType::Bottleneck);
-  EXPECT_EQ(config->hiddenAct, "gelu_new");
+  EXPECT_EQ(config->hiddenAct, "gelu_pytorch_tanh");
   EXPECT_EQ(config->globalPadding, GlobalPadding::Same);
   EXPECT_TRUE(config->embeddingDynamicPadding);
   EXPECT_EQ(config->outputStride, 16);
@@ -171,7 +172,7 @@ TEST_F(BitConfigFile, NullKeepsDefaults) {
 
 struct ErrorCase {
   const char *json;
-  const char *message;
+  std::string message;
 };
 
 TEST_F(BitConfigFile, FieldErrors) {
@@ -210,9 +211,9 @@ TEST_F(BitConfigFile, FieldErrors) {
        "unsupported layer_type 'foo' (expected 'preactivation' or "
        "'bottleneck')"},
       {R"({"layer_type": 1})", "'layer_type' must be a string"},
-      {R"({"hidden_act": "swish"})",
-       "unsupported hidden_act 'swish' (expected 'relu', 'gelu', 'gelu_new' "
-       "or 'selu')"},
+      {R"({"hidden_act": "prelu"})",
+       "unsupported hidden_act 'prelu' (expected " +
+           mlir::bit::acceptedHiddenActs() + ")"},
       {R"({"hidden_act": ["relu"]})", "'hidden_act' must be a string"},
       {R"({"global_padding": "FULL"})",
        "unsupported global_padding 'FULL' (expected null, 'SAME' or "
@@ -334,10 +335,10 @@ TEST(ValidateBitConfig, ProgrammaticConfigs) {
   config.labels.clear(); // num_labels 0: an identity classifier
   EXPECT_EQ(message(validateBitConfig(config, "x")), "");
   config.labels = {"a"};
-  config.hiddenAct = "tanh";
+  config.hiddenAct = "xielu";
   EXPECT_EQ(message(validateBitConfig(config, "x")),
-            "x: unsupported hidden_act 'tanh' (expected 'relu', 'gelu', "
-            "'gelu_new' or 'selu')");
+            "x: unsupported hidden_act 'xielu' (expected " +
+                mlir::bit::acceptedHiddenActs() + ")");
 }
 
 } // namespace

@@ -32,7 +32,8 @@ std::string describeResults(mlir::ModuleOp module) {
   std::string text;
   module.walk([&](mlir::func::FuncOp func) {
     for (unsigned k = 0; k < func.getNumResults(); ++k) {
-      auto name = func.getResultAttrOfType<mlir::StringAttr>(k, "bit.name");
+      auto name = func.getResultAttrOfType<mlir::StringAttr>(
+          k, mlir::bit::BitDialect::NameAttrHelper::getNameStr());
       auto type = mlir::cast<mlir::RankedTensorType>(func.getResultTypes()[k]);
       text += (k ? ", " : "") + (name ? name.str() : "?") + " ";
       for (int64_t d = 0; d < type.getRank(); ++d)
@@ -85,10 +86,11 @@ int inspect(const std::string &modelDir, const std::string &imageSize,
   }
   int64_t workspace = 0, naive = 0;
   lowered->walk([&](mlir::func::FuncOp func) {
-    if (auto attr =
-            func->getAttrOfType<mlir::IntegerAttr>("bit.workspace_bytes"))
+    if (auto attr = func->getAttrOfType<mlir::IntegerAttr>(
+            mlir::bit::BitDialect::WorkspaceBytesAttrHelper::getNameStr()))
       workspace = attr.getInt();
-    if (auto attr = func->getAttrOfType<mlir::IntegerAttr>("bit.naive_bytes"))
+    if (auto attr = func->getAttrOfType<mlir::IntegerAttr>(
+            mlir::bit::BitDialect::NaiveBytesAttrHelper::getNameStr()))
       naive = attr.getInt();
   });
 

@@ -139,7 +139,7 @@ TEST_F(ConvTest, HandComputedPrologueKeepsZeroBorder) {
                 {1, 1, 3, 3},
                 {1, 1, 3, 3},
                 windowAttrs({1, 1}, {1, 1}, {1, 1, 1, 1}) +
-                    ", prologue_activation = \"relu\""};
+                    ", prologue_activation = #bit.activation<relu>"};
   spec.prologue = true;
   auto out =
       run(convFunc(spec), {randomTensor({1, 1, 3, 3}, 1),
@@ -200,7 +200,8 @@ TEST_F(ConvTest, PrologueWithPaddingAndResidual) {
 
   ConvSpec spec{x.shape, w.shape, expected.shape,
                 windowAttrs({2, 2}, {1, 1}, {1, 1, 1, 1}) +
-                    ", ws_eps = 1.0e-08 : f64, prologue_activation = \"relu\""};
+                    ", ws_eps = 1.0e-08 : f64, prologue_activation = "
+                    "#bit.activation<relu>"};
   spec.prologue = spec.residual = true;
   auto out = run(convFunc(spec), {x, w, pro, residual});
   ASSERT_EQ(out.size(), 1u);
@@ -221,8 +222,8 @@ TEST_F(ConvTest, EveryPrologueActivation) {
     HostTensor expected = naiveConv(x, w, p);
     ConvSpec spec{x.shape, w.shape, expected.shape,
                   windowAttrs({1, 1}, {1, 1}, {2, 0, 0, 2}) +
-                      ", prologue_activation = \"" +
-                      mlir::bit::stringifyActivation(act).str() + "\""};
+                      ", prologue_activation = #bit.activation<" +
+                      mlir::bit::stringifyActivation(act).str() + ">"};
     spec.prologue = true;
     auto out = run(convFunc(spec), {x, w, pro});
     ASSERT_EQ(out.size(), 1u);

@@ -118,7 +118,7 @@ func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
 TEST_F(InterpreterTest, InputMismatches) {
   const char *text = R"mlir(
 func.func @f(%x: tensor<1x1x1x2xf32>) -> tensor<1x1x1x2xf32> {
-  %y = bit.activation "relu" %x : tensor<1x1x1x2xf32>
+  %y = bit.activation <relu> %x : tensor<1x1x1x2xf32>
   return %y : tensor<1x1x1x2xf32>
 }
 )mlir";
@@ -154,7 +154,7 @@ func.func @f(%x: tensor<1x1x3x3xf32>, %w: tensor<1x1x2x2xf32>)
 TEST_F(InterpreterTest, DynamicShapesAreRejected) {
   const char *text = R"mlir(
 func.func @f(%x: tensor<?x1x1x2xf32>) -> tensor<?x1x1x2xf32> {
-  %y = bit.activation "relu" %x : tensor<?x1x1x2xf32>
+  %y = bit.activation <relu> %x : tensor<?x1x1x2xf32>
   return %y : tensor<?x1x1x2xf32>
 }
 )mlir";
@@ -169,8 +169,8 @@ TEST_F(InterpreterTest, ValuesWithSeveralUsesAndPassThrough) {
 func.func @f(%x: tensor<1x1x1x2xf32>)
     -> (tensor<1x1x1x2xf32>, tensor<1x1x1x2xf32>, tensor<1x1x1x2xf32>) {
   %a = bit.add %x, %x : tensor<1x1x1x2xf32>
-  %unused = bit.activation "relu" %a : tensor<1x1x1x2xf32>
-  %b = bit.add %a, %x {activation = "relu"} : tensor<1x1x1x2xf32>
+  %unused = bit.activation <relu> %a : tensor<1x1x1x2xf32>
+  %b = bit.add %a, %x {activation = #bit.activation<relu>} : tensor<1x1x1x2xf32>
   %c = bit.add %b, %a : tensor<1x1x1x2xf32>
   return %c, %x, %a
       : tensor<1x1x1x2xf32>, tensor<1x1x1x2xf32>, tensor<1x1x1x2xf32>

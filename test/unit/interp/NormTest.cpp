@@ -31,8 +31,8 @@ TEST_F(NormTest, GroupNormOfEveryActivation) {
 func.func @f(%x: tensor<2x6x3x4xf32>, %g: tensor<6xf32>, %b: tensor<6xf32>)
     -> tensor<2x6x3x4xf32> {
   %y = bit.group_norm %x, %g, %b {groups = 3 : i64, eps = 1.0e-05 : f64,
-      activation = ")mlir" +
-                       name + R"mlir("} : tensor<2x6x3x4xf32>, tensor<6xf32>
+      activation = #bit.activation<)mlir" +
+                       name + R"mlir(>} : tensor<2x6x3x4xf32>, tensor<6xf32>
   return %y : tensor<2x6x3x4xf32>
 }
 )mlir";
@@ -133,7 +133,7 @@ TEST_F(NormTest, ApplyNormWithResidualBeforeActivation) {
 func.func @f(%x: tensor<1x2x1x2xf32>, %s: tensor<1x2x2xf32>,
              %r: tensor<1x2x1x2xf32>) -> tensor<1x2x1x2xf32> {
   %y = bit.apply_norm %x, %s residual(%r : tensor<1x2x1x2xf32>)
-      {activation = "relu"} : tensor<1x2x1x2xf32>, tensor<1x2x2xf32>
+      {activation = #bit.activation<relu>} : tensor<1x2x1x2xf32>, tensor<1x2x2xf32>
   return %y : tensor<1x2x1x2xf32>
 }
 )mlir";
@@ -152,7 +152,7 @@ func.func @unfused(%x: tensor<2x4x6x6xf32>, %g: tensor<4xf32>,
                    %b: tensor<4xf32>, %w: tensor<3x4x3x3xf32>)
     -> tensor<2x3x3x3xf32> {
   %a = bit.group_norm %x, %g, %b {groups = 2 : i64, eps = 1.0e-05 : f64,
-      activation = "gelu"} : tensor<2x4x6x6xf32>, tensor<4xf32>
+      activation = #bit.activation<gelu>} : tensor<2x4x6x6xf32>, tensor<4xf32>
   %y = bit.conv2d %a, %w {strides = array<i64: 2, 2>,
       dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 0, 0>,
       ws_eps = 1.0e-08 : f64}
@@ -167,7 +167,7 @@ func.func @fused(%x: tensor<2x4x6x6xf32>, %g: tensor<4xf32>,
   %y = bit.conv2d %x, %w prologue(%s : tensor<2x2x4xf32>) {
       strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
       padding = array<i64: 1, 1, 0, 0>, ws_eps = 1.0e-08 : f64,
-      prologue_activation = "gelu"}
+      prologue_activation = #bit.activation<gelu>}
       : tensor<2x4x6x6xf32>, tensor<3x4x3x3xf32> -> tensor<2x3x3x3xf32>
   return %y : tensor<2x3x3x3xf32>
 }

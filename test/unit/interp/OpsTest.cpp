@@ -60,7 +60,7 @@ TEST_F(OpsTest, AddWithActivation) {
   const char *text = R"mlir(
 func.func @f(%a: tensor<1x1x1x3xf32>, %b: tensor<1x1x1x3xf32>)
     -> (tensor<1x1x1x3xf32>, tensor<1x1x1x3xf32>) {
-  %y = bit.add %a, %b {activation = "relu"} : tensor<1x1x1x3xf32>
+  %y = bit.add %a, %b {activation = #bit.activation<relu>} : tensor<1x1x1x3xf32>
   %z = bit.add %a, %b : tensor<1x1x1x3xf32>
   return %y, %z : tensor<1x1x1x3xf32>, tensor<1x1x1x3xf32>
 }
@@ -73,15 +73,16 @@ func.func @f(%a: tensor<1x1x1x3xf32>, %b: tensor<1x1x1x3xf32>)
 }
 
 TEST_F(OpsTest, ActivationValues) {
-  auto apply = [&](const std::string &kind) {
+  auto apply = [&](const std::string &kind,
+                   std::vector<float> in = {-1, 1, 0, 2}) {
     std::string text = R"mlir(
 func.func @f(%x: tensor<1x1x1x4xf32>) -> tensor<1x1x1x4xf32> {
-  %y = bit.activation ")mlir" +
-                       kind + R"mlir(" %x : tensor<1x1x1x4xf32>
+  %y = bit.activation <)mlir" +
+                       kind + R"mlir(> %x : tensor<1x1x1x4xf32>
   return %y : tensor<1x1x1x4xf32>
 }
 )mlir";
-    auto out = run(text, {tensor({1, 1, 1, 4}, {-1, 1, 0, 2})});
+    auto out = run(text, {tensor({1, 1, 1, 4}, in)});
     return out.empty() ? HostTensor{} : out[0];
   };
   // Reference values: torch.nn.functional.gelu / gelu(approximate="tanh") /
@@ -95,6 +96,30 @@ func.func @f(%x: tensor<1x1x1x4xf32>) -> tensor<1x1x1x4xf32> {
       tensor({1, 1, 1, 4}, {-0.15880801f, 0.84119199f, 0, 1.95459769f}));
   expectClose(apply("selu"), tensor({1, 1, 1, 4}, {-1.11133074f, 1.05070099f, 0,
                                                    2.10140197f}));
+  // The other ACT2FN activations, reference values from torch (float64):
+  // F.relu6, F.silu, torch.tanh, torch.sigmoid, F.leaky_relu, F.mish,
+  // x * sigmoid(1.702 x), Hugging Face's FastGELU formula, clip(F.gelu, -10,
+  // 10), the Laplace CDF (mu 0.707107, sigma 0.282095) and relu(x)^2.
+  auto at = [](std::vector<float> values) {
+    return tensor({1, 1, 1, 4}, std::move(values));
+  };
+  expectClose(apply("relu6"), at({0, 1, 0, 2}));
+  expectClose(apply("relu6", {-1, 7, 6, 2}), at({0, 6, 6, 2}));
+  expectClose(apply("silu"), at({-0.26894142f, 0.73105858f, 0, 1.76159416f}));
+  expectClose(apply("tanh"), at({-0.76159416f, 0.76159416f, 0, 0.96402758f}));
+  expectClose(apply("sigmoid"),
+              at({0.26894142f, 0.73105858f, 0.5f, 0.88079708f}));
+  expectClose(apply("leaky_relu"), at({-0.01f, 1, 0, 2}));
+  expectClose(apply("mish"), at({-0.30340146f, 0.86509839f, 0, 1.94395896f}));
+  expectClose(apply("quick_gelu"),
+              at({-0.15420423f, 0.84579577f, 0, 1.93565862f}));
+  expectClose(apply("gelu_fast"),
+              at({-0.15880801f, 0.84119199f, 0, 1.95459769f}));
+  expectClose(apply("gelu_10"),
+              at({-0.15865525f, 0.84134475f, 0, 1.95449974f}));
+  expectClose(apply("gelu_10", {12, -12, 0, 10.5f}), at({10, 0, 0, 10}));
+  expectClose(apply("laplace"), at({0, 0.85042965f, 0.00609446f, 0.99999771f}));
+  expectClose(apply("relu2"), at({0, 1, 0, 4}));
 }
 
 TEST_F(OpsTest, GlobalAvgPoolWithPrologue) {
@@ -104,7 +129,7 @@ TEST_F(OpsTest, GlobalAvgPoolWithPrologue) {
 func.func @f(%x: tensor<1x2x2x2xf32>, %p: tensor<1x2x2xf32>)
     -> (tensor<1x2xf32>, tensor<1x2xf32>) {
   %y = bit.global_avg_pool %x prologue(%p : tensor<1x2x2xf32>)
-      {prologue_activation = "relu"} : tensor<1x2x2x2xf32> -> tensor<1x2xf32>
+      {prologue_activation = #bit.activation<relu>} : tensor<1x2x2x2xf32> -> tensor<1x2xf32>
   %z = bit.global_avg_pool %x : tensor<1x2x2x2xf32> -> tensor<1x2xf32>
   return %y, %z : tensor<1x2xf32>, tensor<1x2xf32>
 }

@@ -87,7 +87,7 @@ public:
             ", padding = " + i64s({pad, pad, pad, pad}) +
             ", ws_eps = 1.0e-08 : f64";
     if (prologue)
-      body += ", prologue_activation = \"relu\"";
+      body += ", prologue_activation = #bit.activation<relu>";
     if (stats)
       body += ", stats_groups = " + std::to_string(kGroups) +
               " : i64, stats_tile_rows = " + std::to_string(kTileRows) +
@@ -106,8 +106,8 @@ public:
     Val y{fresh(), x.shape};
     body += "  " + y.name + " = bit.group_norm " + x.name + ", " + g.name +
             ", " + b.name + " {groups = 32 : i64, eps = 1.0e-05 : f64, " +
-            "activation = \"relu\"} : " + type(x.shape) + ", " + type(g.shape) +
-            "\n";
+            "activation = #bit.activation<relu>} : " + type(x.shape) + ", " +
+            type(g.shape) + "\n";
     return y;
   }
 
@@ -157,7 +157,7 @@ public:
     body += "  " + pooled.name + " = bit.global_avg_pool " + x.name;
     if (prologue)
       body += " prologue(" + prologue->name + " : " + type(prologue->shape) +
-              ") {prologue_activation = \"relu\"}";
+              ") {prologue_activation = #bit.activation<relu>}";
     body += " : " + type(x.shape) + " -> " + type(pooled.shape) + "\n";
     Val w = arg({labels, x.shape[1]}, -0.05f, 0.05f);
     Val b = arg({labels}, -0.1f, 0.1f);
