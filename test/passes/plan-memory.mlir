@@ -63,15 +63,15 @@ func.func @pad_into_pool(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
 // slots, 12288 bytes, if the return kept it alive).
 // CHECK-LABEL: func.func @results
 // CHECK-SAME: bit.naive_bytes = 12288 : i64, bit.workspace_bytes = 8192 : i64
-// CHECK: bit.activation "relu" %arg0 {bit.offsets = array<i64: [[A:[0-9]+]]>}
-// CHECK: bit.activation "relu" %{{.+}} {bit.offsets = array<i64: [[B:[0-9]+]]>}
-// CHECK: bit.activation "relu" %{{.+}} {bit.offsets = array<i64: [[A]]>}
+// CHECK: bit.activation <relu> %arg0 {bit.offsets = array<i64: [[A:[0-9]+]]>}
+// CHECK: bit.activation <relu> %{{.+}} {bit.offsets = array<i64: [[B:[0-9]+]]>}
+// CHECK: bit.activation <relu> %{{.+}} {bit.offsets = array<i64: [[A]]>}
 // CHECK: bit.global_avg_pool {{.*}}bit.offsets = array<i64: -1>
 func.func @results(%x: tensor<1x4x16x16xf32>)
     -> (tensor<1x4x16x16xf32>, tensor<1x4xf32>) {
-  %a = bit.activation "relu" %x : tensor<1x4x16x16xf32>
-  %b = bit.activation "relu" %a : tensor<1x4x16x16xf32>
-  %c = bit.activation "relu" %b : tensor<1x4x16x16xf32>
+  %a = bit.activation <relu> %x : tensor<1x4x16x16xf32>
+  %b = bit.activation <relu> %a : tensor<1x4x16x16xf32>
+  %c = bit.activation <relu> %b : tensor<1x4x16x16xf32>
   %p = bit.global_avg_pool %c : tensor<1x4x16x16xf32> -> tensor<1x4xf32>
   return %a, %p : tensor<1x4x16x16xf32>, tensor<1x4xf32>
 }
