@@ -83,7 +83,7 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   auto worker = [&](unsigned w) {
     for (size_t i = next++; i < jobs.size(); i = next++) {
       try {
-        kernels::KernelPipeline kernel = jobs[i].build();
+        kernels::KernelPipeline kernel = buildKernel(jobs[i].key, target);
         modules[w].push_back(kernel.pipeline.compile_to_module(
             kernel.inputs, jobs[i].symbol, kernelTarget));
       } catch (const Halide::Error &e) {

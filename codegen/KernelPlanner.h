@@ -3,19 +3,18 @@
 #ifndef BITC_CODEGEN_KERNELPLANNER_H
 #define BITC_CODEGEN_KERNELPLANNER_H
 
+#include "codegen/KernelKey.h"
 #include "codegen/ModelPlan.h"
-#include "codegen/kernels/Kernels.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Error.h"
-#include <functional>
 #include <optional>
 
 namespace bitc {
 
-/// A distinct kernel still to be built and compiled.
+/// A distinct kernel still to be built (buildKernel) and compiled.
 struct KernelJob {
   std::string symbol;
-  std::function<kernels::KernelPipeline()> build;
+  KernelKey key;
 };
 
 /// Which stride-1 3x3 convolutions run as Winograd kernels: none, every
