@@ -136,6 +136,90 @@ llvm::StringRef kernelOpName(const KernelKey &key) {
   return names[key.index()];
 }
 
+std::vector<KernelArgument> kernelArguments(const KernelKey &key,
+                                            const Halide::Target &target) {
+  const std::string activation = "(c,x,y,n)", scaleShift = "(c,2,n)";
+  return std::visit(
+      Overloaded{
+          [&](const ConvKernel &k) {
+            const kernels::ConvSpec &s = k.spec;
+            std::vector<int> packed =
+                k.winogradTile ? kernels::packedWinogradWeightShape(
+                                     s, k.winogradTile, target)
+                               : kernels::packedConvWeightShape(s, target);
+            std::string block = std::to_string(packed[0]);
+            std::vector<KernelArgument> args = {
+                {"input", s.inputNCHW ? "(x,y,c,n) nchw" : activation},
+                {"weights",
+                 k.winogradTile
+                     ? "(co%" + block + ",ci,xi,nu,co/" + block + ")"
+                     : "(co%" + block + ",ci,kx,ky,co/" + block + ")"}};
+            if (s.hasPrologue)
+              args.push_back({"prologue", scaleShift});
+            if (s.hasResidual)
+              args.push_back({"residual", activation});
+            args.push_back({"output", activation});
+            if (s.hasStats)
+              args.push_back({"stats", "(3,group,tile,n)"});
+            return args;
+          },
+          [&](const MaxPoolKernel &) {
+            return std::vector<KernelArgument>{{"input", activation},
+                                               {"output", activation}};
+          },
+          [&](const PadKernel &) {
+            return std::vector<KernelArgument>{{"input", activation},
+                                               {"output", activation}};
+          },
+          [&](const GroupNormStatsKernel &) {
+            return std::vector<KernelArgument>{{"input", activation},
+                                               {"gamma", "(c)"},
+                                               {"beta", "(c)"},
+                                               {"scale_shift", scaleShift}};
+          },
+          [&](const GroupNormCombineKernel &) {
+            return std::vector<KernelArgument>{{"partials", "(3,group,tile,n)"},
+                                               {"gamma", "(c)"},
+                                               {"beta", "(c)"},
+                                               {"scale_shift", scaleShift}};
+          },
+          [&](const ApplyNormKernel &k) {
+            std::vector<KernelArgument> args = {{"input", activation},
+                                                {"scale_shift", scaleShift}};
+            if (k.residual)
+              args.push_back({"residual", activation});
+            args.push_back({"output", activation});
+            return args;
+          },
+          [&](const AddKernel &) {
+            return std::vector<KernelArgument>{{"lhs", activation},
+                                               {"rhs", activation},
+                                               {"output", activation}};
+          },
+          [&](const GlobalAvgPoolKernel &k) {
+            std::vector<KernelArgument> args = {{"input", activation}};
+            if (k.prologue)
+              args.push_back({"scale_shift", scaleShift});
+            args.push_back({"output", "(c,n)"});
+            return args;
+          },
+          [&](const LinearKernel &k) {
+            std::string block = std::to_string(kernels::packedLinearWeightShape(
+                k.inFeatures, k.labels, target)[0]);
+            return std::vector<KernelArgument>{
+                {"input", "(c,n)"},
+                {"weights", "(label%" + block + ",c,label/" + block + ")"},
+                {"bias", "(label)"},
+                {"output", "(label,n)"}};
+          },
+          [&](const ToNCHWKernel &) {
+            return std::vector<KernelArgument>{{"input", activation},
+                                               {"output", "(x,y,c,n) nchw"}};
+          },
+      },
+      key);
+}
+
 void printKernelKey(llvm::raw_ostream &os, const KernelKey &key) {
   std::visit(Overloaded{
                  [&](const ConvKernel &k) {

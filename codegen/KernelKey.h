@@ -124,6 +124,17 @@ std::string kernelKind(const KernelKey &key);
 /// The op of a key as the plan dump names it (e.g. "conv", "max_pool").
 llvm::StringRef kernelOpName(const KernelKey &key);
 
+/// One buffer argument of a kernel as its builder declares it: a name and
+/// its Halide dimensions, innermost first (the layout conventions of
+/// codegen/kernels/Kernels.h), e.g. {"weights", "(co%24,ci,kx,ky,co/24)"}.
+struct KernelArgument {
+  std::string name, dims;
+};
+/// The arguments of `key`'s kernel, in call order; `target` sets the block
+/// sizes of packed weights.
+std::vector<KernelArgument> kernelArguments(const KernelKey &key,
+                                            const Halide::Target &target);
+
 /// Every field of `key` as `name=value` pairs, for the plan dump.
 void printKernelKey(llvm::raw_ostream &os, const KernelKey &key);
 

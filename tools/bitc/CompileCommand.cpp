@@ -1,6 +1,7 @@
 //===- CompileCommand.cpp - bitc compile ----------------------------------===//
 
 #include "codegen/ObjectCompiler.h"
+#include "codegen/PlanPrinter.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "tools/bitc/CommandLine.h"
@@ -171,7 +172,7 @@ int compile(const CompileOptions &options) {
   llvm::sys::path::replace_extension(headerPath, "h");
   // Outputs that cannot be written are refused before any work is done.
   std::vector<llvm::StringRef> outputs = {options.output};
-  if (options.emit != "mlir")
+  if (options.emit != "mlir" && options.emit != "plan")
     outputs.push_back(headerPath);
   for (llvm::StringRef path : outputs)
     if (llvm::Error err = checkOutputPath(path)) {
@@ -228,6 +229,16 @@ int compile(const CompileOptions &options) {
   object.threads = options.threads;
   object.profile = options.profile;
   object.winograd = options.winograd;
+  if (options.emit == "plan") {
+    if (llvm::Error err =
+            writeFileAtomically(options.output, [&](llvm::raw_ostream &os) {
+              return printKernelPlan(os, **module, object);
+            })) {
+      reportError(llvm::toString(std::move(err)));
+      return 1;
+    }
+    return 0;
+  }
   auto size = resolveImageSize(options.lowering.imageSize, model->preprocessor);
   if (!size) {
     reportError(llvm::toString(size.takeError()));
@@ -291,10 +302,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
   visible.add_options()("help,h", "show this help")("version",
                                                     "show the version")(
       "output,o", po::value<std::string>(&options.output),
-      "output file ('-' for stdout with --emit=mlir)")(
+      "output file ('-' for stdout with --emit=mlir or plan)")(
       "emit", po::value<std::string>(&options.emit)->default_value("obj"),
       "what to write: obj (object + header), lib (static archive + header), "
-      "shared (shared library exporting the C API + header) or mlir")(
+      "shared (shared library exporting the C API + header), mlir or plan "
+      "(the kernel plan as text)")(
       "target", po::value<std::string>(&options.target)->default_value("host"),
       "Halide target string of the kernels (host = this machine)")(
       "jobs,j", po::value<unsigned>(&options.threads)->default_value(2),
@@ -339,9 +351,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
     return 1;
   }
   if (options.emit != "obj" && options.emit != "lib" &&
-      options.emit != "shared" && options.emit != "mlir") {
-    reportError("compile: --emit must be obj, lib, shared or mlir, got '" +
-                options.emit + "'");
+      options.emit != "shared" && options.emit != "mlir" &&
+      options.emit != "plan") {
+    reportError(
+        "compile: --emit must be obj, lib, shared, mlir or plan, got '" +
+        options.emit + "'");
     return 1;
   }
   if (std::optional<WinogradPolicy> policy = parseWinogradPolicy(winograd)) {
