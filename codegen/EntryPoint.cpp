@@ -2,6 +2,7 @@
 
 #include "codegen/EntryPoint.h"
 #include "codegen/ModelInfo.h"
+#include "codegen/RuntimeAbi.h"
 #include "codegen/WeightObject.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Constants.h"
@@ -39,6 +40,33 @@ void initializeTargetsOnce() {
     InitializeAllAsmPrinters();
   });
 }
+
+/// One runtime table (a struct of runtime/ModelRuntime.h or Preprocess.h)
+/// as an LLVM constant: each value is set at the offsetof of the C member it
+/// fills, so the C header decides the order; the LLVM struct type follows
+/// from the values (all 8 bytes wide, RuntimeAbi.h).
+class TableSlots {
+public:
+  TableSlots(size_t bytes, const char *name)
+      : values(abi::slotOf(bytes)), name(name) {}
+  void set(size_t offset, Constant *value) {
+    values[abi::slotOf(offset)] = value;
+  }
+  Constant *build(LLVMContext &context) const {
+    std::vector<Type *> types;
+    for (auto [slot, value] : llvm::enumerate(values)) {
+      if (!value)
+        report_fatal_error("codegen: " + Twine(name) + ": slot " + Twine(slot) +
+                           " is not filled");
+      types.push_back(value->getType());
+    }
+    return ConstantStruct::get(StructType::get(context, types), values);
+  }
+
+private:
+  std::vector<Constant *> values;
+  const char *name;
+};
 
 class EntryPointBuilder {
 public:
@@ -110,28 +138,32 @@ Constant *EntryPointBuilder::labels() {
 }
 
 Constant *EntryPointBuilder::arguments() {
-  // struct bitc_arg: source, offset, dims, extent[5], stride[5].
-  auto *argType = ArrayType::get(i64, 13);
   std::vector<Constant *> rows;
   for (const KernelCall &call : plan.calls)
     for (const BufferBinding &arg : call.args) {
-      std::vector<Constant *> fields(13, ConstantInt::get(i64, 0));
-      fields[0] = ConstantInt::get(i64, static_cast<int64_t>(arg.source));
-      fields[1] = ConstantInt::get(i64, arg.offset);
-      fields[2] = ConstantInt::get(i64, arg.extents.size());
-      for (size_t d = 0; d < arg.extents.size(); ++d) {
-        fields[3 + d] = ConstantInt::get(i64, arg.extents[d]);
-        fields[8 + d] = ConstantInt::get(i64, arg.strides[d]);
+      TableSlots fields(sizeof(bitc_arg), "bitc_arg");
+      auto constant = [&](int64_t v) { return ConstantInt::get(i64, v); };
+      fields.set(offsetof(bitc_arg, source),
+                 constant(static_cast<int64_t>(arg.source)));
+      fields.set(offsetof(bitc_arg, offset), constant(arg.offset));
+      fields.set(offsetof(bitc_arg, dims), constant(arg.extents.size()));
+      for (size_t d = 0; d < BITC_MAX_DIMS; ++d) {
+        bool used = d < arg.extents.size();
+        fields.set(offsetof(bitc_arg, extent) + d * sizeof(int64_t),
+                   constant(used ? arg.extents[d] : 0));
+        fields.set(offsetof(bitc_arg, stride) + d * sizeof(int64_t),
+                   constant(used ? arg.strides[d] : 0));
       }
-      rows.push_back(ConstantArray::get(argType, fields));
+      rows.push_back(fields.build(context));
     }
+  // Every member of bitc_arg is int64_t (or an array of them).
+  auto *argType = StructType::get(
+      context, SmallVector<Type *>(abi::slotOf(sizeof(bitc_arg)), i64));
   auto *type = ArrayType::get(argType, rows.size());
   return privateConstant(ConstantArray::get(type, rows), "args");
 }
 
 Constant *EntryPointBuilder::steps() {
-  // struct bitc_step: fn, first_arg, num_args.
-  auto *stepType = StructType::get(context, {ptr, i64, i64});
   auto *kernelType = FunctionType::get(i32, {ptr}, false);
   std::vector<Constant *> rows;
   int64_t firstArg = 0;
@@ -140,40 +172,57 @@ Constant *EntryPointBuilder::steps() {
     // convention for kernels of any arity.
     FunctionCallee fn = module.getOrInsertFunction(
         plan.kernelSymbols[call.kernel] + "_argv", kernelType);
-    rows.push_back(ConstantStruct::get(
-        stepType,
-        {cast<Constant>(fn.getCallee()), ConstantInt::get(i64, firstArg),
-         ConstantInt::get(i64, call.args.size())}));
+    TableSlots step(sizeof(bitc_step), "bitc_step");
+    step.set(offsetof(bitc_step, fn), cast<Constant>(fn.getCallee()));
+    step.set(offsetof(bitc_step, first_arg), ConstantInt::get(i64, firstArg));
+    step.set(offsetof(bitc_step, num_args),
+             ConstantInt::get(i64, call.args.size()));
+    rows.push_back(step.build(context));
     firstArg += call.args.size();
   }
-  auto *type = ArrayType::get(stepType, rows.size());
+  // bitc_step is (fn, first_arg, num_args), in the header's order.
+  std::vector<Type *> stepTypes(abi::slotOf(sizeof(bitc_step)), i64);
+  stepTypes[abi::slotOf(offsetof(bitc_step, fn))] = ptr;
+  auto *type = ArrayType::get(StructType::get(context, stepTypes), rows.size());
   return privateConstant(ConstantArray::get(type, rows), "steps");
 }
 
 Constant *EntryPointBuilder::preprocess() {
-  // struct bitc_preprocess (runtime/Preprocess.h): ten i64, the rescale
-  // factor, mean[3] and std[3] as doubles, then the processor (i64).
   const PreprocessPlan &pre = plan.preprocess;
   Type *f64 = Type::getDoubleTy(context);
-  int64_t flags = (pre.doResize ? 1 : 0) | (pre.doCenterCrop ? 2 : 0) |
-                  (pre.doRescale ? 4 : 0) | (pre.doNormalize ? 8 : 0) |
-                  (pre.fixedSize ? 16 : 0);
-  std::vector<Constant *> fields;
-  for (int64_t v : {plan.channels, plan.height, plan.width, flags, pre.resample,
-                    pre.shortestEdge, pre.resizeHeight, pre.resizeWidth,
-                    pre.cropHeight, pre.cropWidth})
-    fields.push_back(ConstantInt::get(i64, v));
-  fields.push_back(ConstantFP::get(f64, pre.rescaleFactor));
-  for (double v : pre.mean)
-    fields.push_back(ConstantFP::get(f64, v));
-  for (double v : pre.std)
-    fields.push_back(ConstantFP::get(f64, v));
-  fields.push_back(ConstantInt::get(i64, pre.torchvision ? 1 : 0));
-  std::vector<Type *> types;
-  for (Constant *field : fields)
-    types.push_back(field->getType());
-  auto *type = StructType::get(context, types);
-  return privateConstant(ConstantStruct::get(type, fields), "preprocess");
+  int64_t flags = (pre.doResize ? BITC_PRE_RESIZE : 0) |
+                  (pre.doCenterCrop ? BITC_PRE_CENTER_CROP : 0) |
+                  (pre.doRescale ? BITC_PRE_RESCALE : 0) |
+                  (pre.doNormalize ? BITC_PRE_NORMALIZE : 0) |
+                  (pre.fixedSize ? BITC_PRE_FIXED_SIZE : 0);
+  TableSlots fields(sizeof(bitc_preprocess), "bitc_preprocess");
+  auto integer = [&](size_t offset, int64_t v) {
+    fields.set(offset, ConstantInt::get(i64, v));
+  };
+  auto real = [&](size_t offset, double v) {
+    fields.set(offset, ConstantFP::get(f64, v));
+  };
+  integer(offsetof(bitc_preprocess, channels), plan.channels);
+  integer(offsetof(bitc_preprocess, height), plan.height);
+  integer(offsetof(bitc_preprocess, width), plan.width);
+  integer(offsetof(bitc_preprocess, flags), flags);
+  integer(offsetof(bitc_preprocess, resample), pre.resample);
+  integer(offsetof(bitc_preprocess, shortest_edge), pre.shortestEdge);
+  integer(offsetof(bitc_preprocess, resize_height), pre.resizeHeight);
+  integer(offsetof(bitc_preprocess, resize_width), pre.resizeWidth);
+  integer(offsetof(bitc_preprocess, crop_height), pre.cropHeight);
+  integer(offsetof(bitc_preprocess, crop_width), pre.cropWidth);
+  real(offsetof(bitc_preprocess, rescale_factor), pre.rescaleFactor);
+  static_assert(
+      std::size(PreprocessPlan{}.mean) == std::size(bitc_preprocess{}.mean) &&
+      std::size(PreprocessPlan{}.std) == std::size(bitc_preprocess{}.std));
+  for (size_t c = 0; c < std::size(pre.mean); ++c) {
+    real(offsetof(bitc_preprocess, mean) + c * sizeof(double), pre.mean[c]);
+    real(offsetof(bitc_preprocess, std) + c * sizeof(double), pre.std[c]);
+  }
+  integer(offsetof(bitc_preprocess, processor),
+          pre.torchvision ? BITC_PROCESSOR_TORCHVISION : BITC_PROCESSOR_PIL);
+  return privateConstant(fields.build(context), "preprocess");
 }
 
 /// struct bitc_profile (runtime/ModelRuntime.h) for --profile, else null:
@@ -195,18 +244,24 @@ Constant *EntryPointBuilder::profile() {
     origins.push_back(call.origin);
     stepKernel.push_back(call.kernel);
   }
-  Constant *fields[] = {
+  TableSlots fields(sizeof(bitc_profile), "bitc_profile");
+  fields.set(
+      offsetof(bitc_profile, model_name),
       privateConstant(ConstantDataArray::getString(context, options.name),
-                      "profile.name", 1),
-      stringTable(plan.kernelKinds, "profile.kinds"),
-      ConstantInt::get(i64, plan.kernelKinds.size()),
-      privateConstant(ConstantDataArray::get(context, stepKernel),
-                      "profile.step_kernel"),
-      stringTable(origins, "profile.origins"),
-      counters(plan.calls.size(), "profile.ns"),
-      counters(3, "profile.totals")};
-  auto *type = StructType::get(context, {ptr, ptr, i64, ptr, ptr, ptr, ptr});
-  return privateConstant(ConstantStruct::get(type, fields), "profile");
+                      "profile.name", 1));
+  fields.set(offsetof(bitc_profile, kernel_kinds),
+             stringTable(plan.kernelKinds, "profile.kinds"));
+  fields.set(offsetof(bitc_profile, num_kernels),
+             ConstantInt::get(i64, plan.kernelKinds.size()));
+  fields.set(offsetof(bitc_profile, step_kernel),
+             privateConstant(ConstantDataArray::get(context, stepKernel),
+                             "profile.step_kernel"));
+  fields.set(offsetof(bitc_profile, origins),
+             stringTable(origins, "profile.origins"));
+  fields.set(offsetof(bitc_profile, ns),
+             counters(plan.calls.size(), "profile.ns"));
+  fields.set(offsetof(bitc_profile, totals), counters(3, "profile.totals"));
+  return privateConstant(fields.build(context), "profile");
 }
 
 Function *EntryPointBuilder::apiFunction(StringRef suffix, Type *result,
@@ -280,9 +335,11 @@ Error EntryPointBuilder::defineApi(GlobalVariable *model) {
       {preprocessPixels, "preprocess_"}, {classifyPixels, "classify_"}};
   if (hasEmbedding(plan))
     perFormat.push_back({embedPixels, "embed_"});
-  for (auto [format, suffix] :
-       {std::pair{0, "rgb8"}, std::pair{1, "bgr8"}, std::pair{2, "rgba8"},
-        std::pair{3, "bgra8"}, std::pair{4, "gray8"}})
+  for (auto [format, suffix] : {std::pair{BITC_PIXELS_RGB8, "rgb8"},
+                                std::pair{BITC_PIXELS_BGR8, "bgr8"},
+                                std::pair{BITC_PIXELS_RGBA8, "rgba8"},
+                                std::pair{BITC_PIXELS_BGRA8, "bgra8"},
+                                std::pair{BITC_PIXELS_GRAY8, "gray8"}})
     for (auto [callee, prefix] : perFormat) {
       Function *api = apiFunction(prefix + std::string(suffix), i32,
                                   {ptr, i32, i32, i32, ptr});
@@ -323,7 +380,7 @@ Error EntryPointBuilder::build() {
       if (!global.hasLocalLinkage())
         global.setLinkage(GlobalValue::InternalLinkage);
     }
-  // struct bitc_model, every field 8 bytes wide (see runtime/ModelRuntime.h).
+  // struct bitc_model (runtime/ModelRuntime.h).
   if (plan.outputs.empty() || plan.outputs.size() > kMaxOutputs)
     return makeError("a model has 1.." + Twine(kMaxOutputs) + " outputs");
   std::vector<uint64_t> outputFloats;
@@ -335,22 +392,32 @@ Error EntryPointBuilder::build() {
     outputFloats.push_back(output.floats());
     outputNames.push_back(output.name);
   }
-  auto *modelType =
-      StructType::get(context, {ptr, i64, ptr, ptr, i64, i64, i64, i64, ptr,
-                                i64, ptr, ptr, i64, ptr, ptr, i64});
-  Constant *init = ConstantStruct::get(
-      modelType,
-      {steps(), ConstantInt::get(i64, plan.calls.size()), arguments(),
-       weights(), ConstantInt::get(i64, plan.workspaceBytes),
-       ConstantInt::get(i64, plan.batch),
-       ConstantInt::get(i64, plan.channels * plan.height * plan.width),
-       ConstantInt::get(i64, outputFloats.front()), labels(),
-       ConstantInt::get(i64, plan.labels.size()), preprocess(), profile(),
-       ConstantInt::get(i64, outputFloats.size()),
-       privateConstant(ConstantDataArray::get(context, outputFloats),
-                       "outputs_floats"),
-       stringTable(outputNames, "output_names"),
-       ConstantInt::get(i64, embedding)});
+  TableSlots fields(sizeof(bitc_model), "bitc_model");
+  auto integer = [&](size_t offset, int64_t v) {
+    fields.set(offset, ConstantInt::get(i64, v));
+  };
+  fields.set(offsetof(bitc_model, steps), steps());
+  integer(offsetof(bitc_model, num_steps), plan.calls.size());
+  fields.set(offsetof(bitc_model, args), arguments());
+  fields.set(offsetof(bitc_model, weights), weights());
+  integer(offsetof(bitc_model, workspace_bytes), plan.workspaceBytes);
+  integer(offsetof(bitc_model, batch), plan.batch);
+  integer(offsetof(bitc_model, input_floats),
+          plan.channels * plan.height * plan.width);
+  integer(offsetof(bitc_model, output_floats), outputFloats.front());
+  fields.set(offsetof(bitc_model, labels), labels());
+  integer(offsetof(bitc_model, num_labels), plan.labels.size());
+  fields.set(offsetof(bitc_model, preprocess), preprocess());
+  fields.set(offsetof(bitc_model, profile), profile());
+  integer(offsetof(bitc_model, num_outputs), outputFloats.size());
+  fields.set(offsetof(bitc_model, outputs_floats),
+             privateConstant(ConstantDataArray::get(context, outputFloats),
+                             "outputs_floats"));
+  fields.set(offsetof(bitc_model, output_names),
+             stringTable(outputNames, "output_names"));
+  integer(offsetof(bitc_model, embedding_output), embedding);
+  Constant *init = fields.build(context);
+  Type *modelType = init->getType();
   auto *model =
       new GlobalVariable(module, modelType, true, GlobalValue::InternalLinkage,
                          init, options.name + ".model");

@@ -1,7 +1,9 @@
 //===- HeaderWriter.cpp - The generated C header --------------------------===//
 
 #include "codegen/HeaderWriter.h"
+#include "codegen/RuntimeAbi.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include <cctype>
 #include <cstdio>
@@ -23,9 +25,8 @@ std::string describePreprocessing(const ModelPlan &plan) {
   static const char *filters[] = {"nearest", "lanczos", "bilinear",
                                   "bicubic", "box",     "hamming"};
   std::string text = plan.channels == 1 ? "PIL \"L\" luma, " : "";
-  const char *filter = pre.resample >= 0 && pre.resample < 6
-                           ? filters[pre.resample]
-                           : "bicubic";
+  const char *filter =
+      pre.resample >= 0 && pre.resample < 6 ? filters[pre.resample] : "bicubic";
   if (pre.doResize)
     text += pre.fixedSize
                 ? llvm::formatv("resize to {0}x{1} ({2}), ", pre.resizeWidth,
@@ -35,21 +36,22 @@ std::string describePreprocessing(const ModelPlan &plan) {
                                 pre.shortestEdge, filter)
                       .str();
   if (pre.doCenterCrop)
-    text += llvm::formatv("center crop {0}x{1}, ", pre.cropWidth,
-                          pre.cropHeight)
-                .str();
+    text +=
+        llvm::formatv("center crop {0}x{1}, ", pre.cropWidth, pre.cropHeight)
+            .str();
   if (pre.doRescale)
-    text += "x " +
-            (pre.rescaleFactor == 1.0 / 255.0 ? "1/255" : num(pre.rescaleFactor)) +
-            ", ";
+    text +=
+        "x " +
+        (pre.rescaleFactor == 1.0 / 255.0 ? "1/255" : num(pre.rescaleFactor)) +
+        ", ";
   if (pre.doNormalize) {
     auto triple = [&](const double *v) {
       return plan.channels == 1
                  ? num(v[0])
                  : "[" + num(v[0]) + ", " + num(v[1]) + ", " + num(v[2]) + "]";
     };
-    text += "normalize mean " + triple(pre.mean) + " std " + triple(pre.std) +
-            ", ";
+    text +=
+        "normalize mean " + triple(pre.mean) + " std " + triple(pre.std) + ", ";
   }
   text += "CHW float32";
   return text;
@@ -111,6 +113,29 @@ std::string describeEmbed(const ModelPlan &plan, const std::string &name,
   return text;
 }
 
+/// `#define <UPPER>_ERROR_... (-n) /* meaning */` for every code of enum
+/// bitc_status (RuntimeAbi.h), comments aligned.
+std::string statusCodeMacros(const std::string &name,
+                             const std::string &upper) {
+  std::string text;
+  for (const abi::StatusCode &code : abi::kStatusCodes) {
+    std::string define =
+        code.value == 0
+            ? llvm::formatv("#define {0}_{1} {2}", upper, code.name, code.value)
+                  .str()
+            : llvm::formatv("#define {0}_{1} ({2})", upper, code.name,
+                            code.value)
+                  .str();
+    if (*code.meaning)
+      define = llvm::formatv("{0} /* {1} */",
+                             llvm::left_justify(define, upper.size() + 40),
+                             llvm::formatv(code.meaning, name).str())
+                   .str();
+    text += define + "\n";
+  }
+  return text;
+}
+
 } // namespace
 
 std::string generateHeader(const ModelPlan &plan, const std::string &name) {
@@ -145,19 +170,7 @@ extern "C" {{
 /* Return codes: 0 = success, negative = an error ({0}_error_string says
    which; the outputs are then not to be used). Every function below lists
    the ones it returns. */
-#define {1}_OK 0
-#define {1}_ERROR_NULL_ARGUMENT (-1)        /* a pointer argument is NULL */
-#define {1}_ERROR_BAD_BATCH (-2)            /* batch < 1 */
-#define {1}_ERROR_OUT_OF_MEMORY (-3)        /* malloc failed */
-#define {1}_ERROR_KERNEL_FAILED (-4)        /* a Halide kernel failed */
-#define {1}_ERROR_BAD_IMAGE (-5)            /* width or height < 1 */
-#define {1}_ERROR_BAD_STRIDE (-6)           /* row_stride < bytes of a row */
-#define {1}_ERROR_PREPROCESS_SHAPE (-7)     /* config cannot give the input */
-#define {1}_ERROR_BATCH_TOO_LARGE (-8)      /* arrays exceed the address space */
-#define {1}_ERROR_IMAGE_TOO_LARGE (-9)      /* side > 32768, or rows wrap */
-#define {1}_ERROR_WORKSPACE_TOO_SMALL (-10) /* < {0}_workspace_size(batch) */
-#define {1}_ERROR_WORKSPACE_MISALIGNED (-11) /* not 64-byte aligned */
-
+{13}
 /* pixels: [batch][{1}_INPUT_CHANNELS][{1}_INPUT_HEIGHT][{1}_INPUT_WIDTH]
    float32, already preprocessed; out: the first output (output 0 above),
    [batch][{1}_OUTPUT_..._SIZE] floats. An image with a NaN pixel gets NaN
@@ -270,7 +283,8 @@ const char *{0}_info_json(void);
                    "tensors, antialiased resize, rescale fused into "
                    "normalize)"
                  : "BitImageProcessor (PIL resize + numpy)",
-             describeOutputs(plan, upper), describeEmbed(plan, name, upper))
+             describeOutputs(plan, upper), describeEmbed(plan, name, upper),
+             statusCodeMacros(name, upper))
       .str();
 }
 

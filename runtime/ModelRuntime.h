@@ -3,7 +3,9 @@
  * bitc emits these tables with LLVM (codegen/EntryPoint.cpp) and links
  * ModelRuntime.c (as bitcode) into every object; the runtime walks them.
  * Every field is 8 bytes wide so the LLVM-side layout is a plain struct of
- * i64 and ptr with no padding to get wrong.
+ * i64 and ptr with no padding to get wrong. This header is the one
+ * description of the tables: codegen places every field it emits at the
+ * member's offsetof (codegen/RuntimeAbi.h).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -78,8 +80,9 @@ typedef struct bitc_model {
   int64_t embedding_output;          /* index of pooler_output, or -1 */
 } bitc_model;
 
-/* Error codes shared by every generated API (codegen/HeaderWriter.cpp
-   documents them per function; keep the two in step). */
+/* Error codes shared by every generated API: the header's <NAME>_ERROR_*
+   macros are printed from this enum (codegen/RuntimeAbi.h lists each code
+   with its one-line meaning; a code added here without it fails the build). */
 enum bitc_status {
   BITC_OK = 0,
   BITC_ERROR_NULL_ARGUMENT = -1,
@@ -92,7 +95,9 @@ enum bitc_status {
   BITC_ERROR_BATCH_TOO_LARGE = -8,
   BITC_ERROR_IMAGE_TOO_LARGE = -9,
   BITC_ERROR_WORKSPACE_TOO_SMALL = -10,
-  BITC_ERROR_WORKSPACE_MISALIGNED = -11
+  BITC_ERROR_WORKSPACE_MISALIGNED = -11,
+  BITC_ERROR_LAST = BITC_ERROR_WORKSPACE_MISALIGNED /* a new code goes above
+                                                       and becomes the last */
 };
 
 /* Caller-owned workspaces start at a multiple of this many bytes. */
