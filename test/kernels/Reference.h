@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef BITC_BENCH_KERNELS_REFERENCE_H
-#define BITC_BENCH_KERNELS_REFERENCE_H
+#ifndef BITC_TEST_KERNELS_REFERENCE_H
+#define BITC_TEST_KERNELS_REFERENCE_H
 
 #include "codegen/kernels/Kernels.h"
 
@@ -135,4 +135,4 @@ inline std::vector<double> groupNormScaleShift(const TensorShape &sh,
 
 } // namespace bitc::kernels::ref
 
-#endif // BITC_BENCH_KERNELS_REFERENCE_H
+#endif // BITC_TEST_KERNELS_REFERENCE_H

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "bench/kernels/Reference.h"
+#include "test/kernels/Reference.h"
 #include "codegen/kernels/Kernels.h"
 
 #include <HalideBuffer.h>
@@ -107,7 +107,7 @@ std::string describe(const ConvSpec &s) {
                 (long long)s.padLeft, (long long)s.padBottom,
                 (long long)s.padRight, s.inputNCHW ? " nchw" : "",
                 s.hasPrologue ? " pro:" : "",
-                s.hasPrologue ? actName(s.prologueActivation) : "",
+                s.hasPrologue ? actName(s.prologueActivation).c_str() : "",
                 s.hasResidual ? " +res" : "", s.hasStats ? " stats" : "");
   return buf;
 }
