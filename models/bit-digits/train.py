@@ -22,17 +22,14 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "test", "reference"))
-import bit_reference as ref  # noqa: E402
-import make_checkpoint  # noqa: E402
-import preprocess  # noqa: E402
-import run_reference  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, ".."))
+from training import (  # noqa: E402
+    accuracy, init_params, make_checkpoint, preprocess, ref, reset_dir, run_reference, train, write_expected)
 
 ARCH = {"embedding_size": 16, "hidden_sizes": [32, 64, 128], "depths": [1, 1, 1], "num_groups": 8,
         "layer_type": "preactivation", "hidden_act": "relu", "num_channels": 3}
@@ -45,39 +42,6 @@ def digit_image(pixels):
     """8x8 digits values 0..16 -> 64x64 RGB PIL image (white strokes on black)."""
     u8 = np.round(pixels.reshape(8, 8) * (255.0 / 16.0)).astype(np.uint8)
     return Image.fromarray(u8, "L").resize((IMAGE, IMAGE), Image.BILINEAR).convert("RGB")
-
-
-def init_params(cfg, rng):
-    P = {}
-    for name, shape in ref.param_shapes(cfg).items():
-        if len(shape) == 4:
-            a = rng.standard_normal(shape)  # weight standardization fixes the scale
-        elif name == "classifier.1.weight":
-            a = rng.standard_normal(shape) / np.sqrt(shape[1])
-        elif name.endswith(".weight"):
-            a = np.ones(shape)
-        else:
-            a = np.zeros(shape)
-        P[name] = torch.tensor(a, dtype=torch.float32, requires_grad=True)
-    return P
-
-
-def shift_batch(x, rng, max_shift=2):
-    """Random translation by up to max_shift pixels, filling with the background value."""
-    n, c, h, w = x.shape
-    bg = float(x.min())
-    padded = F.pad(x, (max_shift,) * 4, value=bg)
-    out = torch.empty_like(x)
-    for i in range(n):
-        dy, dx = rng.integers(0, 2 * max_shift + 1, size=2)
-        out[i] = padded[i, :, dy:dy + h, dx:dx + w]
-    return out
-
-
-def accuracy(cfg, P, x, y):
-    with torch.no_grad():
-        pred = ref.forward(cfg, P, torch.tensor(x)).argmax(1).numpy()
-    return float((pred == y).mean()), pred
 
 
 def main(argv=None):
@@ -104,24 +68,8 @@ def main(argv=None):
     config = make_checkpoint.build_config(ARCH, labels)
     cfg = ref.normalize_config(config)
     P = init_params(cfg, rng)
-    opt = torch.optim.Adam(P.values(), lr=3e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=args.epochs * ((len(tr) + 63) // 64))
     Xtr, Ytr = torch.tensor(X[tr]), torch.tensor(Y[tr])
-    for epoch in range(args.epochs):
-        order = rng.permutation(len(tr))
-        total = 0.0
-        for b in range(0, len(order), 64):
-            j = order[b:b + 64]
-            loss = F.cross_entropy(ref.forward(cfg, P, shift_batch(Xtr[j], rng)), Ytr[j])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss) * len(j)
-        if epoch % 5 == 4 or epoch == args.epochs - 1:
-            acc, _ = accuracy(cfg, P, X[te], Y[te])
-            print("epoch %2d  loss %.4f  held-out acc %.4f  (%.0f s)" % (epoch + 1, total / len(tr), acc,
-                                                                          time.time() - t_start))
+    train(cfg, P, Xtr, Ytr, args.epochs, rng, lambda: accuracy(cfg, P, X[te], Y[te])[0])
     train_time = time.time() - t_start
 
     weights = {k: v.detach().numpy().astype(np.float32) for k, v in P.items()}
@@ -134,9 +82,7 @@ def main(argv=None):
     train_acc, _ = accuracy(cfg2, P2, X[tr], Y[tr])
 
     sdir = os.path.join(args.out, "samples")
-    os.makedirs(sdir, exist_ok=True)
-    for f in os.listdir(sdir):
-        os.remove(os.path.join(sdir, f))
+    reset_dir(sdir)
     picks = [int(next(i for i in te if Y[i] == d)) for d in range(10)]
     files = []
     for i in picks:
@@ -152,14 +98,7 @@ def main(argv=None):
         canvas.save(os.path.join(sdir, name))
         picks.append(i)
         files.append(name)
-    xs = preprocess.preprocess_files([os.path.join(sdir, f) for f in files], preprocess.load_config(
-        os.path.join(args.out, "preprocessor_config.json")))
-    logits = run_reference.run(cfg2, P2, xs)
-    pred = logits.argmax(1)
-    with open(os.path.join(sdir, "expected.txt"), "w") as f:
-        f.write("# file true_label predicted_label top1_logit (PyTorch reference, float32, BitImageProcessor)\n")
-        for name, i, p, row in zip(files, picks, pred, logits):
-            f.write("%s %d %d %.6f\n" % (name, Y[i], p, row[p]))
+    pred = write_expected(args.out, sdir, files, Y[picks], cfg2, P2)
     sample_acc = float(np.mean(pred == Y[picks]))
     print("train images %d, held-out images %d" % (len(tr), len(te)))
     print("train accuracy %.4f" % train_acc)

@@ -2,6 +2,7 @@
 
 #include "codegen/ObjectCompiler.h"
 #include "codegen/PlanPrinter.h"
+#include "codegen/Precision.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "tools/bitc/CommandLine.h"
@@ -41,6 +42,7 @@ struct CompileOptions {
   bool profile = false;
   WinogradPolicy winograd = WinogradPolicy::Auto;
   std::string preprocessing; // --preprocessing: "", "pil" or "fast"
+  PrecisionRequest precision;
   LoweringOptions lowering;
   LoadOptions load;
 };
@@ -334,6 +336,17 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "winograd", po::value<std::string>(&winograd)->default_value("auto"),
       "stride-1 3x3 convolutions as Winograd F(4x4)/F(2x2) kernels: off, on "
       "(every one) or auto (where faster than the direct kernel)");
+  visible.add_options()(
+      "precision",
+      po::value<std::string>(&options.precision.precision)
+          ->default_value("fp32"),
+      "arithmetic of the convolutions: fp32, int8 (needs --calibration) or "
+      "bf16; int8 and bf16 are not implemented yet (docs/precision.md)")(
+      "calibration", po::value<std::string>(),
+      "int8: a folder of PNG, JPEG or PPM images run through the model's "
+      "preprocessing to choose the activation scales")(
+      "calibration-count", po::value<long long>(),
+      "int8: use only the first N calibration images (name order)");
   addOutputsOption(visible, options.lowering.outputs);
   addPipelineSwitches(visible);
   addPreprocessingOption(visible, options.preprocessing);
@@ -367,6 +380,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
   }
   if (!checkPreprocessingOption("compile", options.preprocessing))
     return 1;
+  if (vm.count("calibration"))
+    options.precision.calibrationDir = vm["calibration"].as<std::string>();
+  if (vm.count("calibration-count"))
+    options.precision.calibrationCount =
+        vm["calibration-count"].as<long long>();
   if (!checkOutputsOption(vm, options.lowering.outputs))
     return 1;
   if (!isCIdentifier(options.name)) {
@@ -386,6 +404,11 @@ int runCompileCommand(const std::vector<std::string> &args) {
       reportError("compile: " + llvm::toString(std::move(err)));
       return 1;
     }
+  if (auto choice = choosePrecision(options.precision, options.target);
+      !choice) {
+    reportError(llvm::toString(choice.takeError()));
+    return 1;
+  }
   if (!applyCheckpointOptions("compile", vm, wsEps, options.load))
     return 1;
   options.load.quiet = options.quiet;

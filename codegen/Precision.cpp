@@ -1,0 +1,73 @@
+//===- Precision.cpp - --precision and its calibration data ---------------===//
+
+#include "codegen/Precision.h"
+#include "codegen/HalideBackend.h"
+#include "frontend/CalibrationImages.h"
+#include "frontend/JsonUtil.h"
+
+namespace bitc {
+
+std::optional<Precision> parsePrecision(const std::string &text) {
+  if (text == "fp32")
+    return Precision::Fp32;
+  if (text == "int8")
+    return Precision::Int8;
+  if (text == "bf16")
+    return Precision::Bf16;
+  return std::nullopt;
+}
+
+namespace {
+
+/// Halide 14 emits vdpbf16ps only for this feature (Cannon Lake features plus
+/// AVX512-VNNI and AVX512-BF16); it has no bf16 path for any other target.
+llvm::Error checkBf16Target(const std::string &target) {
+  auto parsed = parseKernelTarget(target);
+  if (!parsed)
+    return parsed.takeError();
+  if (!parsed->has_feature(Halide::Target::AVX512_SapphireRapids))
+    return makeError("compile: --precision bf16 needs a target with "
+                     "AVX512-BF16 (Halide feature avx512_sapphirerapids); '" +
+                     target + "' has none");
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Expected<PrecisionChoice> choosePrecision(const PrecisionRequest &request,
+                                                const std::string &target) {
+  std::optional<Precision> precision = parsePrecision(request.precision);
+  if (!precision)
+    return makeError("compile: --precision must be fp32, int8 or bf16, got '" +
+                     request.precision + "'");
+  if (request.calibrationCount && *request.calibrationCount < 1)
+    return makeError("compile: --calibration-count must be at least 1, got " +
+                     std::to_string(*request.calibrationCount));
+  if (request.calibrationCount && !request.calibrationDir)
+    return makeError("compile: --calibration-count needs --calibration DIR");
+  if (*precision != Precision::Int8 && request.calibrationDir)
+    return makeError("compile: --calibration is only used by --precision int8");
+  if (*precision == Precision::Int8 && !request.calibrationDir)
+    return makeError("compile: --precision int8 needs --calibration DIR (a "
+                     "folder of PNG, JPEG or PPM images)");
+  PrecisionChoice choice;
+  choice.precision = *precision;
+  if (request.calibrationDir) {
+    auto images = listCalibrationImages(
+        *request.calibrationDir,
+        static_cast<size_t>(request.calibrationCount.value_or(0)));
+    if (!images)
+      return images.takeError();
+    choice.calibrationImages = std::move(*images);
+  }
+  if (*precision == Precision::Bf16)
+    if (llvm::Error err = checkBf16Target(target))
+      return std::move(err);
+  // The checks above are final; the arithmetic itself is not there yet.
+  if (*precision != Precision::Fp32)
+    return makeError("compile: --precision " + request.precision +
+                     " is not implemented yet (see docs/precision.md)");
+  return choice;
+}
+
+} // namespace bitc

@@ -1,0 +1,41 @@
+//===- Precision.h - --precision and its calibration data -------*- C++ -*-===//
+
+#ifndef BITC_CODEGEN_PRECISION_H
+#define BITC_CODEGEN_PRECISION_H
+
+#include "llvm/Support/Error.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bitc {
+
+/// The arithmetic of the compiled convolutions (`bitc compile --precision`).
+enum class Precision { Fp32, Int8, Bf16 };
+
+/// "fp32", "int8" or "bf16"; std::nullopt for anything else.
+std::optional<Precision> parsePrecision(const std::string &text);
+
+/// What `bitc compile` was asked for: --precision, --calibration DIR and
+/// --calibration-count N, as given.
+struct PrecisionRequest {
+  std::string precision = "fp32";
+  std::optional<std::string> calibrationDir;
+  std::optional<long long> calibrationCount;
+};
+
+/// Checks a request before the model is read: the option values, that int8
+/// has calibration images (listCalibrationImages) and nothing else has, and
+/// that `target` (a Halide target string) can run the precision. Returns the
+/// precision and the calibration images in use; the error is one line
+/// naming the option, the folder or the file.
+struct PrecisionChoice {
+  Precision precision = Precision::Fp32;
+  std::vector<std::string> calibrationImages;
+};
+llvm::Expected<PrecisionChoice> choosePrecision(const PrecisionRequest &request,
+                                                const std::string &target);
+
+} // namespace bitc
+
+#endif // BITC_CODEGEN_PRECISION_H
