@@ -1,0 +1,54 @@
+//===- Int8Conv.h - Direct convolution in 8-bit integers --------*- C++ -*-===//
+//
+// The int8 kernel of issue 15 (docs/precision.md), not yet used by the
+// compiler: unsigned 8-bit activations (post GN + ReLU, zero point 0) times
+// symmetric int8 weights, summed exactly in int32, rescaled to float32 per
+// output channel. With Halide's avx512_sapphirerapids feature the 4-term
+// dot products become vpdpbusd; elsewhere Halide widens (vpmaddwd on AVX2).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITC_CODEGEN_KERNELS_INT8CONV_H
+#define BITC_CODEGEN_KERNELS_INT8CONV_H
+
+#include "codegen/kernels/Kernels.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace bitc::kernels {
+
+/// One image; square kernel, stride and padding (zero: a u8 0 is a real 0).
+struct Int8ConvSpec {
+  int64_t inC = 0, inH = 0, inW = 0, outC = 0;
+  int64_t kernel = 1, stride = 1, padTop = 0, padLeft = 0;
+  int64_t outH = 0, outW = 0;
+  /// Input channels rounded up to the 4 bytes of one dot product.
+  int64_t inC4() const { return (inC + 3) / 4 * 4; }
+};
+
+/// Output channels per vector: 16 with AVX-512, 8 on AVX2, 4 otherwise.
+int int8ConvLanes(const Halide::Target &target);
+
+/// Arguments, in order:
+///   input    uint8 (c, x, y), c extent inC4() (channels >= inC hold 0);
+///   weights  int8 (4, lane, inC4()/4, kx, ky, outC/lane) from
+///   packInt8ConvWeights; scales   float32 (outC): input scale * weight scale
+///   of each channel; output   float32 (c, x, y) = scales[c] * sum(input *
+///   weight).
+/// outC must be a multiple of int8ConvLanes(target).
+KernelPipeline buildInt8Conv(const Int8ConvSpec &spec,
+                             const Halide::Target &target);
+
+/// Packs OIHW int8 weights (outC x inC x kernel x kernel) for buildInt8Conv.
+std::vector<int8_t> packInt8ConvWeights(const Int8ConvSpec &spec,
+                                        const Halide::Target &target,
+                                        const int8_t *oihw);
+
+/// The packed weights' extents (innermost first).
+std::vector<int> packedInt8ConvWeightShape(const Int8ConvSpec &spec,
+                                           const Halide::Target &target);
+
+} // namespace bitc::kernels
+
+#endif // BITC_CODEGEN_KERNELS_INT8CONV_H
