@@ -132,15 +132,6 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   auto func = module.lookupSymbol<mlir::func::FuncOp>("forward");
   if (!func)
     return makeError("codegen: the module has no func.func @forward");
-  // Refuse outputs that cannot be written before any work is done, so a
-  // failed compile leaves nothing behind.
-  if (options.headerPath == options.objectPath)
-    return makeError(options.objectPath +
-                     ": the output would be replaced by its header (choose a "
-                     "name that does not end in .h)");
-  for (const std::string &path : {options.objectPath, options.headerPath})
-    if (llvm::sys::fs::is_directory(path))
-      return makeError(path + ": cannot write: is a directory");
   auto target = parseKernelTarget(options.target);
   if (!target)
     return target.takeError();
@@ -201,10 +192,6 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
       return std::move(err);
 
   // Link next to the destination so the final rename cannot cross devices.
-  llvm::StringRef parent = llvm::sys::path::parent_path(options.objectPath);
-  if (!parent.empty() && !llvm::sys::fs::is_directory(parent))
-    return makeError(options.objectPath + ": cannot write: directory '" +
-                     parent + "' does not exist");
   auto staged =
       llvm::sys::fs::TempFile::create(options.objectPath + ".tmp-%%%%%%");
   if (!staged)

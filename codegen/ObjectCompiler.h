@@ -50,7 +50,8 @@ llvm::Error checkKernelTarget(const std::string &target);
 
 /// Plans, compiles and links the kernels, the Halide runtime and the entry
 /// point of the lowered `forward` into one relocatable object, and writes
-/// the header. Outputs appear atomically, or not at all. The module's
+/// the header. Outputs appear atomically, or not at all. The caller checks
+/// the paths before any work (driver/Artifacts.h: checkArtifactPaths). The module's
 /// weights are consumed (see planKernels): compile a module once.
 llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
                                             const ObjectOptions &options);

@@ -229,3 +229,16 @@ BitConfig bitc::googleConfig(const GoogleArch &arch, const TensorStore &store) {
     config.labels.push_back("LABEL_" + std::to_string(i));
   return config;
 }
+
+PreprocessorConfig bitc::googlePreprocessing() {
+  PreprocessorConfig pre;
+  pre.present = true;
+  pre.doResize = true;
+  pre.resizeToFixedSize = true;
+  pre.shortestEdge = pre.resizeHeight = pre.resizeWidth = 224;
+  pre.resample = ResampleFilter::Bilinear;
+  pre.doCenterCrop = false;
+  pre.imageMean = {0.5, 0.5, 0.5};
+  pre.imageStd = {0.5, 0.5, 0.5};
+  return pre;
+}

@@ -13,6 +13,7 @@
 #define BITC_FRONTEND_NPZCHECKPOINT_H
 
 #include "frontend/BitConfig.h"
+#include "frontend/PreprocessorConfig.h"
 #include "frontend/TensorStore.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -53,6 +54,11 @@ openGoogleNpzBuffer(llvm::StringRef path,
 /// eps 1e-10; the stem width comes from the root kernel and the label count
 /// from the head (labels named LABEL_0, ...), when the store has them.
 BitConfig googleConfig(const GoogleArch &arch, const TensorStore &store);
+
+/// The image processor settings of Google's models, which ship none: resize
+/// to the input size (no crop), bilinear, pixels to [-1, 1] (big_transfer's
+/// evaluation transform).
+PreprocessorConfig googlePreprocessing();
 
 } // namespace bitc
 

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/TensorStore.h"
+#include "frontend/CheckpointFormat.h"
 #include "frontend/JsonUtil.h"
 #include "frontend/PytorchBinReader.h"
 
@@ -477,25 +478,7 @@ TensorStore::openDirectory(StringRef modelDir) {
     return makeError(modelDir + ": no such directory");
   if (!llvm::sys::fs::is_directory(modelDir))
     return makeError(modelDir + ": not a directory");
-
-  std::string single = joinPath(modelDir, "model.safetensors");
-  if (pathIsPresent(single))
-    return openFile(single);
-
-  std::string indexPath = joinPath(modelDir, "model.safetensors.index.json");
-  if (pathIsPresent(indexPath))
-    return openShards(modelDir, indexPath, /*pytorchShards=*/false);
-  // The older torch.save layout, single or sharded.
-  std::string bin = joinPath(modelDir, "pytorch_model.bin");
-  if (pathIsPresent(bin))
-    return openPytorchBin(bin);
-  std::string binIndex = joinPath(modelDir, "pytorch_model.bin.index.json");
-  if (pathIsPresent(binIndex))
-    return openShards(modelDir, binIndex, /*pytorchShards=*/true);
-  return makeError(modelDir + ": no model.safetensors, "
-                              "model.safetensors.index.json, "
-                              "pytorch_model.bin or "
-                              "pytorch_model.bin.index.json");
+  return openCheckpointWeights(probeHuggingFaceWeights(modelDir));
 }
 
 Expected<std::unique_ptr<TensorStore>>

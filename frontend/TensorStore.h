@@ -126,12 +126,13 @@ public:
   /// missing tensor): the safetensors file, or the shard index.
   llvm::StringRef source() const { return sourcePath; }
 
-private:
-  /// A sharded checkpoint: the index and the shards it names (safetensors,
-  /// or torch.save files when `pytorchShards`).
+  /// A sharded checkpoint: the index and the shards it names in `modelDir`
+  /// (safetensors, or torch.save files when `pytorchShards`).
   static llvm::Expected<std::unique_ptr<TensorStore>>
   openShards(llvm::StringRef modelDir, const std::string &indexPath,
              bool pytorchShards);
+
+private:
   void indexTensors();
 
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;

@@ -1,14 +1,40 @@
-//===- CommandLine.cpp - Argument parsing shared by the subcommands -------===//
+//===- CommandLine.cpp - Option parsing and error lines of bitc -----------===//
 
 #include "tools/bitc/CommandLine.h"
-#include "frontend/ModelOutputs.h"
-#include "tools/bitc/Commands.h"
-#include "tools/bitc/Lowering.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/raw_ostream.h"
 #include <iostream>
 
 namespace po = boost::program_options;
 
 namespace bitc {
+
+void reportError(const std::string &message) {
+  llvm::StringRef rest(message);
+  while (!rest.empty()) {
+    auto [line, tail] = rest.split('\n');
+    llvm::errs() << "bitc: error: " << line << "\n";
+    rest = tail;
+  }
+  llvm::errs().flush();
+}
+
+void reportWarning(const std::string &message) {
+  llvm::errs() << "bitc: warning: " << message << "\n";
+  llvm::errs().flush();
+}
+
+std::string versionString() {
+  return std::string("bitc ") + BITC_VERSION_STRING + " (LLVM/MLIR " +
+         LLVM_VERSION_STRING + ", Halide 14)";
+}
+
+bool failed(llvm::Error err, const std::string &prefix) {
+  if (!err)
+    return false;
+  reportError(prefix + llvm::toString(std::move(err)));
+  return true;
+}
 
 std::optional<int> parseCommandLine(const std::string &command,
                                     const std::vector<std::string> &args,
@@ -40,49 +66,48 @@ std::optional<int> parseCommandLine(const std::string &command,
   return std::nullopt;
 }
 
-void addCheckpointOptions(po::options_description &visible, LoadOptions &load,
-                          std::string &wsEps) {
-  visible.add_options()(
-      "arch", po::value<std::string>(&load.arch),
-      "Google .npz: the model, e.g. BiT-M-R50x1 (default: from the file "
-      "name)")("ws-eps", po::value<std::string>(&wsEps),
-               "weight-standardization epsilon (default 1e-8; Google .npz "
-               "1e-10)")("reject-nonfinite",
-                         po::bool_switch(&load.rejectNonFinite),
-                         "refuse weights holding NaN or infinity (default: "
-                         "a warning per tensor)");
-}
-
-bool applyCheckpointOptions(const std::string &command,
-                            const po::variables_map &vm,
-                            const std::string &wsEps, LoadOptions &load) {
-  if (!vm.count("ws-eps"))
-    return true;
-  if (llvm::Error err = parseWsEps(wsEps, load)) {
-    reportError(command + ": " + llvm::toString(std::move(err)));
-    return false;
-  }
-  return true;
-}
-
-void addOutputsOption(po::options_description &visible, std::string &outputs) {
-  visible.add_options()(
-      "outputs", po::value<std::string>(&outputs),
+void addSharedOptions(po::options_description &visible, SharedOptions &shared,
+                      const char *imageSizeHelp) {
+  visible.add_options()("help,h", "show this help")("version",
+                                                    "show the version")(
+      "image-size", po::value<std::string>(&shared.model.imageSize),
+      imageSizeHelp)("batch",
+                     po::value<int64_t>(&shared.model.batch)->default_value(1),
+                     "static batch size of the model")(
+      "outputs", po::value<std::string>(&shared.outputs),
       "what the model returns, comma-separated, in this order: logits, "
       "pooler_output, last_hidden_state, stem, stage1..stageN (default: "
       "logits with a classifier, a backbone's out_features, else "
-      "pooler_output)");
+      "pooler_output)")("arch", po::value<std::string>(&shared.model.load.arch),
+                        "Google .npz: the model, e.g. BiT-M-R50x1 (default: "
+                        "from the file name)")(
+      "ws-eps", po::value<std::string>(&shared.wsEps),
+      "weight-standardization epsilon (default 1e-8; Google .npz 1e-10)")(
+      "reject-nonfinite", po::bool_switch(&shared.model.load.rejectNonFinite),
+      "refuse weights holding NaN or infinity (default: a warning per "
+      "tensor)");
 }
 
-bool checkOutputsOption(const po::variables_map &vm,
-                        const std::string &outputs) {
-  if (!vm.count("outputs"))
-    return true;
-  auto names = parseOutputList(outputs);
-  if (names)
-    return true;
-  reportError(llvm::toString(names.takeError()));
-  return false;
+bool checkSharedOptions(const std::string &command, const po::variables_map &vm,
+                        SharedOptions &shared, bool quiet) {
+  int64_t batch = shared.model.batch;
+  if (batch < 1 || batch > 4096) {
+    // Only compile's message names the value (lit tests hold all three).
+    reportError(command + ": --batch must be between 1 and 4096" +
+                (command == "compile" ? ", got " + std::to_string(batch) : ""));
+    return false;
+  }
+  if (vm.count("ws-eps") &&
+      failed(parseWsEps(shared.wsEps, shared.model.load), command + ": "))
+    return false;
+  if (vm.count("outputs")) {
+    auto names = parseOutputList(shared.outputs);
+    if (failed(names))
+      return false;
+  }
+  if (!quiet)
+    shared.model.load.warn = reportWarning;
+  return true;
 }
 
 void addPipelineSwitches(po::options_description &visible) {

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tools/bitc/Commands.h"
-#include "tools/bitc/FatalErrors.h"
+#include "driver/FatalErrors.h"
+#include "tools/bitc/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstring>

@@ -1,21 +1,21 @@
-//===- ModelLoader.h - Reads and validates a checkpoint directory -*- C++
-//-*-===//
+//===- ModelLoader.h - Reads and validates a checkpoint ---------*- C++ -*-===//
 
-#ifndef BITC_TOOLS_BITC_MODELLOADER_H
-#define BITC_TOOLS_BITC_MODELLOADER_H
+#ifndef BITC_DRIVER_MODELLOADER_H
+#define BITC_DRIVER_MODELLOADER_H
 
 #include "frontend/BitConfig.h"
 #include "frontend/ModelOutputs.h"
 #include "frontend/PreprocessorConfig.h"
 #include "frontend/TensorStore.h"
 #include "llvm/Support/Error.h"
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace bitc {
 
-/// Everything read from a Hugging Face model directory.
+/// Everything read from a checkpoint.
 struct LoadedModel {
   std::string directory;
   std::string configPath;
@@ -35,28 +35,23 @@ struct LoadOptions {
   std::optional<double> wsEps;
   /// A tensor holding NaN or infinity is an error (default: a warning).
   bool rejectNonFinite = false;
-  /// Print no warnings.
-  bool quiet = false;
+  /// Receives each warning line (a tensor holding NaN or infinity); none
+  /// are reported when unset.
+  std::function<void(const std::string &)> warn;
 };
 
-/// Reads config.json, preprocessor_config.json (optional) and the weights,
-/// and checks the tensor set against the config. Every problem is reported.
-/// Tensors holding NaN or infinity are reported as warnings (`bitc: warning:`
-/// on stderr), or as errors with `rejectNonFinite`.
-/// `path` is a Hugging Face model directory, a Google .npz file, or a
-/// directory holding one .npz (with an optional config.json).
+/// Reads config.json, preprocessor_config.json (optional) and the weights
+/// (frontend/CheckpointFormat.h decides which), and checks the tensor set
+/// against the config. Tensors holding NaN or infinity are warnings, or
+/// errors with `rejectNonFinite`. `path` is a Hugging Face model directory,
+/// a Google .npz file, or a directory holding one .npz (with an optional
+/// config.json).
 llvm::Expected<LoadedModel> loadModel(llvm::StringRef path,
                                       const LoadOptions &options = {});
 
 /// Parses `--ws-eps` (a positive finite number) into `options`.
 llvm::Error parseWsEps(const std::string &text, LoadOptions &options);
 
-/// Input height and width from `--image-size` ("N" or "HxW"), or the
-/// preprocessor's crop size, or (no crop) its fixed resize size or square
-/// shortest edge, or 224.
-llvm::Expected<std::pair<int64_t, int64_t>>
-resolveImageSize(const std::string &flag, const PreprocessorConfig &pre);
-
 } // namespace bitc
 
-#endif // BITC_TOOLS_BITC_MODELLOADER_H
+#endif // BITC_DRIVER_MODELLOADER_H

@@ -1,7 +1,7 @@
 //===- OutputFile.h - Atomic output files -----------------------*- C++ -*-===//
 
-#ifndef BITC_TOOLS_BITC_OUTPUTFILE_H
-#define BITC_TOOLS_BITC_OUTPUTFILE_H
+#ifndef BITC_DRIVER_OUTPUTFILE_H
+#define BITC_DRIVER_OUTPUTFILE_H
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -24,4 +24,4 @@ llvm::Error writeFileAtomically(
 
 } // namespace bitc
 
-#endif // BITC_TOOLS_BITC_OUTPUTFILE_H
+#endif // BITC_DRIVER_OUTPUTFILE_H

@@ -1,6 +1,6 @@
 //===- OutputFile.cpp - Atomic output files -------------------------------===//
 
-#include "tools/bitc/OutputFile.h"
+#include "driver/OutputFile.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef BITC_TOOLS_BITC_FATALERRORS_H
-#define BITC_TOOLS_BITC_FATALERRORS_H
+#ifndef BITC_DRIVER_FATALERRORS_H
+#define BITC_DRIVER_FATALERRORS_H
 
 #include "llvm/ADT/StringRef.h"
 
@@ -24,4 +24,4 @@ void setFatalErrorSubject(llvm::StringRef subject);
 
 } // namespace bitc
 
-#endif // BITC_TOOLS_BITC_FATALERRORS_H
+#endif // BITC_DRIVER_FATALERRORS_H

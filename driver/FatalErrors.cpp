@@ -1,6 +1,6 @@
 //===- FatalErrors.cpp - One line and a clean exit when all else fails ---===//
 
-#include "tools/bitc/FatalErrors.h"
+#include "driver/FatalErrors.h"
 #include "codegen/Temporaries.h"
 #include "llvm/Support/ErrorHandling.h"
 #include <algorithm>
