@@ -42,8 +42,10 @@ using namespace detail;
 namespace {
 
 // Transform matrices, row-major.
-const double kBT2[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
-const double kG2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+const double kBT2[4][4] = {
+    {1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+const double kG2[4][3] = {
+    {1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
 const double kAT2[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
 
 const double kBT4[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0},
@@ -100,11 +102,11 @@ Expr matrixTimes(const Expr &selector, int rows, int cols,
 struct WinogradPlan {
   int m = 4, alpha = 6;
   int vectorWidth = 8, channelVectors = 3, tiles = 4; // register tile
-  int64_t blocks = 1;         // output channel blocks
+  int64_t blocks = 1;                                 // output channel blocks
   int64_t tilesX = 1, tilesY = 1;
-  int64_t blockRows = 1;      // tile rows per task (tile-parallel)
+  int64_t blockRows = 1; // tile rows per task (tile-parallel)
   bool channelParallel = false;
-  int64_t groupBlocks = 1;    // channel blocks per task (channel-parallel)
+  int64_t groupBlocks = 1; // channel blocks per task (channel-parallel)
   int blockChannels() const { return vectorWidth * channelVectors; }
 };
 
@@ -127,8 +129,7 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
         continue;
       const int64_t B = int64_t(cv) * vw;
       const double wasteC = double(ceilDiv(s.outC, B) * B) / double(s.outC);
-      const double wasteT =
-          double(ceilDiv(tiles, pt) * pt) / double(tiles);
+      const double wasteT = double(ceilDiv(tiles, pt) * pt) / double(tiles);
       const double loads = double(cv + pt) / double(acc);
       const double cost = wasteC * wasteT * (1.0 + 0.35 * loads) *
                           std::pow(double(maxAcc) / acc, 0.3);
@@ -147,7 +148,8 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
   // when there are enough tiles per task to amortize them.
   // Blocks of tile rows whose V stays in L2 (half of it: M and the weights
   // stream through too), at least 2 tasks per image.
-  int64_t rows = std::max<int64_t>(1, (512 * 1024) / std::max<int64_t>(1, vBytesPerRow));
+  int64_t rows =
+      std::max<int64_t>(1, (512 * 1024) / std::max<int64_t>(1, vBytesPerRow));
   rows = std::min(rows, ceilDiv(p.tilesY, 2));
   // Round the task count up to a multiple of the threads.
   int64_t tasks = ceilDiv(p.tilesY, rows);
@@ -163,8 +165,8 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
   const double taskMacs = double(p.blockRows * p.tilesX) * a2 * s.inC * s.outC;
   const bool weightsInL2 = weightBytes <= 640 * 1024;
   p.channelParallel =
-      tasks < 2 || (!weightsInL2 && double(weightBytes) / 20e9 >
-                                        0.25 * taskMacs / 100e9);
+      tasks < 2 ||
+      (!weightsInL2 && double(weightBytes) / 20e9 > 0.25 * taskMacs / 100e9);
   if (p.channelParallel) {
     // A few tasks per thread, whole channel blocks each.
     int64_t groups = std::min<int64_t>(p.blocks, 4 * kTunedThreads);
@@ -178,10 +180,9 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
 } // namespace
 
 bool winogradEligible(const ConvSpec &s) {
-  return s.kernelH == 3 && s.kernelW == 3 && s.strideH == 1 &&
-         s.strideW == 1 && s.dilationH == 1 && s.dilationW == 1 &&
-         !s.inputNCHW && s.padTop <= 2 && s.padLeft <= 2 && s.padBottom <= 2 &&
-         s.padRight <= 2;
+  return s.kernelH == 3 && s.kernelW == 3 && s.strideH == 1 && s.strideW == 1 &&
+         s.dilationH == 1 && s.dilationW == 1 && !s.inputNCHW &&
+         s.padTop <= 2 && s.padLeft <= 2 && s.padBottom <= 2 && s.padRight <= 2;
 }
 
 int chooseWinogradTile(const ConvSpec &s, bool always) {
@@ -223,26 +224,34 @@ std::vector<float> packWinogradWeights(const ConvSpec &s, int m,
           for (int ky = 0; ky < 3; ++ky)
             for (int kx = 0; kx < 3; ++kx)
               u += gm(m, xi, kx) * gm(m, nu, ky) * double(g[ky * 3 + kx]);
-          const int64_t idx = (((o / B) * A + nu) * A + xi) * C * B + i * B + o % B;
+          const int64_t idx =
+              (((o / B) * A + nu) * A + xi) * C * B + i * B + o % B;
           packed[size_t(idx)] = float(u);
         }
     }
   return packed;
 }
 
-KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
-                                 const Target &target) {
-  const WinogradPlan plan = planWinograd(s, m, target);
-  const int vw = plan.vectorWidth;
+namespace {
+
+/// The Funcs and variables of a Winograd convolution (defineWinograd), for
+/// its schedule.
+struct WinogradFuncs {
+  Var c, x, y, n, t, xi, nu, a, j, i;
+  Func staged, vRows, V, acc, M, yCols, Y, out;
+  RDom rc;
+};
+
+/// The algorithm: staged input, input transform V = B^T d B, the batched
+/// GEMM per (xi, nu) point, output transform Y = A^T M A, the residual;
+/// `out` declared dense.
+WinogradFuncs defineWinograd(const ConvSpec &s, int m, const WinogradPlan &plan,
+                             const ConvParams &params) {
   const int B = plan.blockChannels();
   const int A = plan.alpha;
   const int64_t N = s.batch, C = s.inC, H = s.inH, W = s.inW;
   const int64_t OH = s.outH(), OW = s.outW(), OC = s.outC;
   const int TX = int(plan.tilesX);
-
-  KernelPipeline k;
-  const ConvParams params =
-      declareConvParams(s, {C, W, H, N}, {B, C, A, A, plan.blocks}, k);
   ImageParam input = params.input, weights = params.weights,
              prologue = params.prologue, residual = params.residual;
 
@@ -300,7 +309,24 @@ KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
   }
   declareDense(out.output_buffer(), {OC, OW, OH, N});
 
-  // ---- schedule ----
+  return WinogradFuncs{c,      x,     y, n,   t, xi,    nu, a,   j, i,
+                       staged, vRows, V, acc, M, yCols, Y,  out, rc};
+}
+
+/// Schedules `f` as `plan` says: a parallel task per block of tile rows or
+/// per group of channel blocks; the GEMM's accumulators in registers.
+void scheduleWinograd(const ConvSpec &s, int m, const WinogradPlan &plan,
+                      const WinogradFuncs &f) {
+  const int vw = plan.vectorWidth;
+  const int B = plan.blockChannels();
+  const int64_t C = s.inC;
+  const int TX = int(plan.tilesX);
+  Var c = f.c, x = f.x, y = f.y, n = f.n, t = f.t, xi = f.xi, nu = f.nu,
+      a = f.a, j = f.j;
+  Func vRows = f.vRows, V = f.V, acc = f.acc, M = f.M, yCols = f.yCols,
+       out = f.out;
+  RDom rc = f.rc;
+
   Var co("co"), cb("cb"), cvo("cvo"), cvi("cvi"), xo("xo"), yo("yo");
   Var xt("xt"), yt("yt"), yb("yb"), yr("yr"), cg("cg"), cgi("cgi");
   Var task("task");
@@ -383,12 +409,13 @@ KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
   }
 
   // Output transform per tile and vector of output channels, in registers.
-  yCols.compute_at(out, cvo)
-      .bound_extent(c, vw)
-      .vectorize(c)
-      .unroll(xi)
-      .unroll(j);
+  yCols.compute_at(out, cvo).bound_extent(c, vw).vectorize(c).unroll(xi).unroll(
+      j);
+}
 
+/// The schedule in one line (KernelPipeline::scheduleNote).
+std::string describeWinogradSchedule(int m, const WinogradPlan &plan) {
+  const int vw = plan.vectorWidth;
   std::ostringstream note;
   note << "winograd F(" << m << "x" << m << ",3x3), tile "
        << plan.channelVectors << "x" << vw << "ch x " << plan.tiles
@@ -397,16 +424,32 @@ KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
     note << "channel-parallel in groups of " << plan.groupBlocks;
   else
     note << "tile-parallel in blocks of " << plan.blockRows << " tile rows";
-  std::string noteText = note.str();
+  return note.str();
+}
 
-  std::vector<Func> outputs = {out};
+} // namespace
+
+KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
+                                 const Target &target) {
+  const WinogradPlan plan = planWinograd(s, m, target);
+  const int B = plan.blockChannels();
+  const int A = plan.alpha;
+  const int64_t N = s.batch, C = s.inC, H = s.inH, W = s.inW;
+
+  KernelPipeline k;
+  const ConvParams params =
+      declareConvParams(s, {C, W, H, N}, {B, C, A, A, plan.blocks}, k);
+  const WinogradFuncs f = defineWinograd(s, m, plan, params);
+  scheduleWinograd(s, m, plan, f);
+  std::string noteText = describeWinogradSchedule(m, plan);
+
+  std::vector<Func> outputs = {f.out};
   if (s.hasStats) {
     ConvStatsPlacement placement; // second pass
-    outputs.push_back(buildConvStatistics(s, out, placement, vw, noteText));
+    outputs.push_back(
+        buildConvStatistics(s, f.out, placement, plan.vectorWidth, noteText));
   }
   finishPipeline(k, outputs, noteText);
-  (void)N;
-  (void)OH;
   return k;
 }
 
