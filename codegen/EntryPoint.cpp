@@ -3,8 +3,8 @@
 #include "codegen/EntryPoint.h"
 #include "codegen/ModelInfo.h"
 #include "codegen/RuntimeAbi.h"
+#include "codegen/RuntimeBitcode.h"
 #include "codegen/WeightObject.h"
-#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
@@ -13,8 +13,6 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -425,49 +423,6 @@ Error EntryPointBuilder::build() {
 }
 
 } // namespace
-
-/// The model runtime bitcode for `triple`: `path` when it was compiled for
-/// the same architecture, else its sibling ModelRuntime-<arch>.bc (the C
-/// headers, hence struct layouts, differ between architectures). With
-/// `threadSanitizer`, the sibling ModelRuntime-tsan.bc compiled with
-/// -fsanitize=thread, so TSan sees the runtime's own memory accesses too.
-static Expected<std::unique_ptr<Module>>
-loadRuntimeBitcode(std::string path, const Triple &triple, bool threadSanitizer,
-                   LLVMContext &context) {
-  auto load =
-      [&](const std::string &file) -> Expected<std::unique_ptr<Module>> {
-    auto buffer = MemoryBuffer::getFile(file);
-    if (!buffer)
-      return makeError(file + ": cannot read the model runtime: " +
-                       buffer.getError().message());
-    auto parsed = parseBitcodeFile((*buffer)->getMemBufferRef(), context);
-    if (!parsed)
-      return makeError(file + ": " + toString(parsed.takeError()));
-    return std::move(*parsed);
-  };
-  if (threadSanitizer) {
-    SmallString<256> tsan(path);
-    sys::path::replace_extension(tsan, "");
-    tsan += "-tsan.bc";
-    if (!sys::fs::exists(tsan))
-      return makeError("no thread-sanitized model runtime (" + tsan +
-                       "; it is built when the target has x86-64 C headers)");
-    path = tsan.str().str();
-  }
-  auto module = load(path);
-  if (!module ||
-      Triple((*module)->getTargetTriple()).getArch() == triple.getArch())
-    return module;
-  SmallString<256> sibling(path);
-  sys::path::replace_extension(sibling, "");
-  sibling += "-" + Triple::getArchTypeName(triple.getArch()).str() + ".bc";
-  if (!sys::fs::exists(sibling))
-    return makeError("no model runtime for " + triple.getArchName() + " (" +
-                     sibling +
-                     "; it is built when the cross C headers are "
-                     "installed, e.g. libc6-dev-arm64-cross)");
-  return load(sibling.str().str());
-}
 
 Expected<std::vector<std::string>>
 emitEntryPoint(const ModelPlan &plan, const EntryPointOptions &options) {
