@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/PytorchBinReader.h"
+#include "frontend/ErrorList.h"
 #include "frontend/JsonUtil.h"
 #include "frontend/StridedCopy.h"
 #include "frontend/ZipArchive.h"
@@ -565,13 +566,6 @@ std::optional<DType> storageDType(StringRef typeName) {
   return std::nullopt;
 }
 
-std::string shapeString(llvm::ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 } // namespace
 
 Error bitc::readPytorchBin(
@@ -672,11 +666,10 @@ Error bitc::readPytorchBin(
     int64_t needed;
     if (__builtin_mul_overflow(s.numel, elementSize, &needed) ||
         static_cast<uint64_t>(needed) != cached->second.size())
-      return tensorFail("storage '" + s.key + "' holds " +
-                        Twine(cached->second.size()) + " bytes but " +
-                        s.typeName + " of " + Twine(s.numel) +
-                        " elements needs " + Twine(s.numel) + " x " +
-                        Twine(elementSize));
+      return tensorFail(
+          "storage '" + s.key + "' holds " + Twine(cached->second.size()) +
+          " bytes but " + s.typeName + " of " + Twine(s.numel) +
+          " elements needs " + Twine(s.numel) + " x " + Twine(elementSize));
     if (std::optional<std::string> problem =
             checkViewBounds(t.offset, t.sizes, t.strides, s.numel))
       return tensorFail("size " + shapeString(t.sizes) + ", stride " +

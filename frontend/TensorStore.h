@@ -11,6 +11,7 @@
 #ifndef BITC_FRONTEND_TENSORSTORE_H
 #define BITC_FRONTEND_TENSORSTORE_H
 
+#include "frontend/DType.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -24,17 +25,6 @@
 #include <vector>
 
 namespace bitc {
-
-enum class DType { F32, F16, BF16 };
-
-/// "F32", "F16", "BF16" as spelled in safetensors headers.
-llvm::StringRef dtypeName(DType dtype);
-/// Bytes per element: 4 or 2.
-int64_t dtypeSize(DType dtype);
-/// Exact conversions of IEEE binary16 and bfloat16 bit patterns to float
-/// (subnormals, infinities and NaN payloads preserved).
-float halfToFloat(uint16_t bits);
-float bfloat16ToFloat(uint16_t bits);
 
 struct TensorInfo {
   std::string name;
