@@ -1,10 +1,12 @@
 //===- HalideBackend.cpp - Kernels and the Halide runtime to objects ------===//
 
 #include "codegen/HalideBackend.h"
+#include "codegen/ObjectCache.h"
 #include "codegen/Temporaries.h"
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -65,6 +67,19 @@ llvm::Expected<std::vector<std::string>>
 compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
                const std::string &objectPath, unsigned threads,
                const std::function<void(size_t, size_t)> &progress) {
+  auto objectName = [&](size_t w) {
+    return w == 0 ? objectPath : objectPath + "." + std::to_string(w) + ".o";
+  };
+  std::optional<ObjectCache> cache = ObjectCache::fromEnvironment();
+  std::string cacheKey;
+  if (cache) {
+    cacheKey = ObjectCache::kernelsKey(jobs, target);
+    if (auto objects = cache->fetch(cacheKey, objectName)) {
+      if (progress)
+        progress(jobs.size(), jobs.size());
+      return *objects;
+    }
+  }
   // Each worker thread lowers the kernels it claims, then links its modules
   // and runs LLVM on them into its own object: LLVM code generation is most
   // of the time, and one linked module would run it on a single thread.
@@ -74,8 +89,7 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   std::vector<std::string> objects(count), errors(jobs.size()),
       linkErrors(count);
   for (unsigned w = 0; w < count; ++w) {
-    objects[w] =
-        w == 0 ? objectPath : objectPath + "." + std::to_string(w) + ".o";
+    objects[w] = objectName(w);
     removeFileOnInterrupt(objects[w]);
   }
   std::atomic<size_t> next{0}, done{0};
@@ -130,16 +144,27 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   for (unsigned w = 0; w < count; ++w)
     if (!linkErrors[w].empty())
       return halideError("linking kernels", linkErrors[w]);
+  if (cache)
+    cache->store(cacheKey, objects);
   return objects;
 }
 
 llvm::Error compileHalideRuntime(const Halide::Target &target,
                                  const std::string &objectPath) {
+  std::optional<ObjectCache> cache = ObjectCache::fromEnvironment();
+  std::string cacheKey;
+  if (cache) {
+    cacheKey = ObjectCache::runtimeKey(target);
+    if (cache->fetch(cacheKey, [&](size_t) { return objectPath; }))
+      return llvm::Error::success();
+  }
   try {
     Halide::compile_standalone_runtime(objectPath, target);
   } catch (const Halide::Error &e) {
     return halideError("Halide runtime", e.what());
   }
+  if (cache)
+    cache->store(cacheKey, {objectPath});
   return llvm::Error::success();
 }
 

@@ -20,7 +20,8 @@ std::string llvmTripleFor(const Halide::Target &target);
 /// Builds and compiles every job into objects without a runtime, using up
 /// to `threads` threads (one object per thread: `objectPath`, then
 /// `objectPath`.N.o); returns their paths. `progress(done, total)` is called
-/// as kernels finish lowering.
+/// as kernels finish lowering. With BITC_OBJECT_CACHE set (ObjectCache.h),
+/// objects compiled before for the same jobs and target are reused.
 llvm::Expected<std::vector<std::string>> compileKernels(const std::vector<KernelJob> &jobs,
                            const Halide::Target &target,
                            const std::string &objectPath, unsigned threads,

@@ -1,5 +1,6 @@
 # -*- Python -*-
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -27,7 +28,7 @@ reference = os.path.join(config.bitc_src_root, "test", "reference")
 config.substitutions.insert(0, ("%python", config.python_with_torch))
 config.substitutions.append(
     ("%make_checkpoint",
-     config.python_with_torch + " " + os.path.join(reference, "make_checkpoint.py")))
+     config.python_with_torch + " " + os.path.join(reference, "checkpoint_cache.py")))
 config.substitutions.append(
     ("%make_input",
      config.python_with_torch + " " + os.path.join(reference, "make_input.py")))
@@ -52,3 +53,21 @@ llvm_config.add_tool_substitutions(
 
 # Tests that compile whole networks take a while on 2 cores.
 config.environment["OMP_NUM_THREADS"] = "2"
+
+# Shared work between tests (docs/testing.md): every test that generates the
+# same checkpoint (same %make_checkpoint arguments) or compiles the same
+# kernels and Halide runtime (same shapes, options, --name and --target)
+# reuses the first one's result. Checkpoints: test/reference/checkpoint_cache.py.
+# Objects: codegen/ObjectCache.h, keyed by the bitc executable too; a rebuilt
+# bitc starts a new directory and the old one is deleted here.
+# BITC_TEST_NO_CACHE=1 turns both off.
+shared_root = os.path.join(config.test_exec_root, ".shared")
+if os.environ.get("BITC_TEST_NO_CACHE", "0") in ("", "0"):
+    config.environment["BITC_CHECKPOINT_CACHE"] = os.path.join(shared_root, "checkpoints")
+    bitc_stat = os.stat(os.path.join(config.bitc_tools_dir, "bitc"))
+    objects = "objects-%d-%d" % (bitc_stat.st_mtime_ns, bitc_stat.st_size)
+    config.environment["BITC_OBJECT_CACHE"] = os.path.join(shared_root, objects)
+    if os.path.isdir(shared_root):
+        for old in os.listdir(shared_root):
+            if old.startswith("objects-") and old != objects:
+                shutil.rmtree(os.path.join(shared_root, old), ignore_errors=True)
