@@ -24,5 +24,7 @@ cmake --build build-sanitize -j "$(nproc)" --target bitc bitc-opt \
   bitc-fuzzers
 # Two tests at a time: the fuzzers are single-threaded; sanitize-lit takes
 # both cores (PROCESSORS 2) and runs alone.
-ctest --test-dir build-sanitize -L 'sanitize|fuzz' -j "$(nproc)" \
+# The lit subset reuses the checkpoints the normal suite generated.
+BITC_CHECKPOINT_CACHE="$PWD/build/test/.shared/checkpoints" \
+  ctest --test-dir build-sanitize -L 'sanitize|fuzz' -j "$(nproc)" \
   --output-on-failure
