@@ -8,8 +8,10 @@
 
 namespace bitc {
 
-/// The C header declaring `<name>_*` (docs/design.md, "Generated C API").
-std::string generateHeader(const ModelPlan &plan, const std::string &name);
+/// The C header declaring `<name>_*` (docs/design.md, "Generated C API");
+/// `linkCommand` is how a program links what was compiled (its first line).
+std::string generateHeader(const ModelPlan &plan, const std::string &name,
+                           const std::string &linkCommand);
 
 } // namespace bitc
 

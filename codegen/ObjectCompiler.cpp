@@ -69,6 +69,18 @@ llvm::Error writeVersionScript(llvm::StringRef path,
   return llvm::Error::success();
 }
 
+/// The header's first line: how a program links `output`, named as written
+/// (a name that would end the C comment is left out).
+std::string linkCommand(OutputKind kind, llvm::StringRef output) {
+  std::string file = llvm::sys::path::filename(output).str();
+  if (llvm::StringRef(file).contains("*/") ||
+      llvm::any_of(file, [](char c) { return !llvm::isPrint(c); }))
+    file = kind == OutputKind::SharedLibrary ? "the library" : "the object";
+  if (kind == OutputKind::SharedLibrary)
+    return "cc app.c " + file + " -Wl,-rpath,'$ORIGIN' (needs only libc, libm)";
+  return "cc app.c " + file + " -lpthread -ldl -lm";
+}
+
 /// The arguments of the `ar` or `ld` command that makes `output` out of
 /// `entryObject` and the other objects that follow it. With `driver`, the
 /// shared library's linker options are for a C compiler driver (-Wl,...).
@@ -259,7 +271,9 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
     return std::move(linked);
   }
   auto header =
-      stageFile(options.headerPath, generateHeader(*plan, options.name));
+      stageFile(options.headerPath,
+                generateHeader(*plan, options.name,
+                               linkCommand(options.kind, options.objectPath)));
   if (!header) {
     llvm::consumeError(staged->discard());
     return header.takeError();
