@@ -4,6 +4,7 @@
 #include "codegen/Temporaries.h"
 #include "llvm/Support/ErrorHandling.h"
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <dlfcn.h>
 #include <new>
@@ -26,7 +27,21 @@ void writeAll(const char *text) {
   }
 }
 
+// Kernels compile on several threads, which can run out of memory together:
+// the first to get here speaks and exits, the others wait for that exit so
+// the line is not interleaved.
+// A second failure on the dying thread itself (while it removes the
+// temporaries) ends the process at once.
+std::atomic_flag dying = ATOMIC_FLAG_INIT;
+thread_local bool thisThreadIsDying = false;
+
 [[noreturn]] void die(const char *reason, bool named) {
+  if (thisThreadIsDying)
+    ::_exit(1);
+  if (dying.test_and_set())
+    for (;;)
+      ::pause();
+  thisThreadIsDying = true;
   removeTemporariesNow();
   writeAll("bitc: error: ");
   if (named && subject[0]) {
