@@ -167,6 +167,9 @@ extern "C" {{
 #define {1}_WORKSPACE_BYTES {8}
 /* A caller's workspace starts at a multiple of this many bytes. */
 #define {1}_WORKSPACE_ALIGNMENT 64
+/* Arithmetic of the convolutions (bitc compile --precision): "fp32", or
+   "int8" (calibrated 8-bit convolutions, the rest fp32). */
+#define {1}_PRECISION "{15}"
 
 /* Return codes: 0 = success, negative = an error ({0}_error_string says
    which; the outputs are then not to be used). Every function below lists
@@ -285,7 +288,7 @@ const char *{0}_info_json(void);
                    "normalize)"
                  : "BitImageProcessor (PIL resize + numpy)",
              describeOutputs(plan, upper), describeEmbed(plan, name, upper),
-             statusCodeMacros(name, upper), linkCommand)
+             statusCodeMacros(name, upper), linkCommand, plan.precision)
       .str();
 }
 

@@ -1,6 +1,7 @@
 //===- KernelKey.cpp - Builders, kinds and text of kernel keys ------------===//
 
 #include "codegen/KernelKey.h"
+#include "codegen/kernels/Int8Conv.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -31,6 +32,8 @@ kernels::KernelPipeline buildKernel(const KernelKey &key,
   return std::visit(
       Overloaded{
           [&](const ConvKernel &k) {
+            if (k.int8)
+              return kernels::buildInt8ModelConv(k.spec, t);
             return k.winogradTile
                        ? kernels::buildWinogradConv(k.spec, k.winogradTile, t)
                        : kernels::buildConv(k.spec, t);
@@ -78,6 +81,8 @@ std::string kernelKind(const KernelKey &key) {
             std::string kind = formatv("conv {0}x{1}/{2} {3}->{4} @{5}x{6}",
                                        s.kernelH, s.kernelW, s.strideH, s.inC,
                                        s.outC, s.outH(), s.outW());
+            if (k.int8)
+              return "int8 " + kind;
             return k.winogradTile
                        ? formatv("winograd F{0} {1}", k.winogradTile, kind)
                              .str()
@@ -133,6 +138,8 @@ llvm::StringRef kernelOpName(const KernelKey &key) {
   if (const auto *conv = std::get_if<ConvKernel>(&key);
       conv && conv->winogradTile)
     return "winograd_conv";
+  if (const auto *conv = std::get_if<ConvKernel>(&key); conv && conv->int8)
+    return "int8_conv";
   return names[key.index()];
 }
 
@@ -143,6 +150,20 @@ std::vector<KernelArgument> kernelArguments(const KernelKey &key,
       Overloaded{
           [&](const ConvKernel &k) {
             const kernels::ConvSpec &s = k.spec;
+            if (k.int8) {
+              std::string lanes =
+                  std::to_string(kernels::int8ConvLanes(target));
+              std::vector<KernelArgument> args = {
+                  {"input", activation},
+                  {"weights",
+                   "i8 (ci%4,co%" + lanes + ",ci/4,kx,ky,co/" + lanes + ")"},
+                  {"scales", "(co+1)"},
+                  {"prologue", scaleShift}};
+              if (s.hasResidual)
+                args.push_back({"residual", activation});
+              args.push_back({"output", activation});
+              return args;
+            }
             std::vector<int> packed =
                 k.winogradTile ? kernels::packedWinogradWeightShape(
                                      s, k.winogradTile, target)
@@ -242,6 +263,8 @@ void printKernelKey(llvm::raw_ostream &os, const KernelKey &key) {
                         << s.statsTileRows << "rows";
                    if (k.winogradTile)
                      os << " winograd=F" << k.winogradTile;
+                   if (k.int8)
+                     os << " int8";
                  },
                  [&](const MaxPoolKernel &k) {
                    printShape(os, k.in);

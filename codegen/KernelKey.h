@@ -32,12 +32,14 @@ inline auto fieldsOf(const kernels::TensorShape &s) {
   return std::tie(s.n, s.c, s.h, s.w);
 }
 
-/// buildConv (winogradTile 0) or buildWinogradConv (F(m x m), m = tile).
+/// buildConv (winogradTile 0), buildWinogradConv (F(m x m), m = tile) or,
+/// with int8, buildInt8ModelConv (--precision int8).
 struct ConvKernel {
   kernels::ConvSpec spec;
   int winogradTile = 0;
+  bool int8 = false;
   auto fields() const {
-    return std::tuple_cat(fieldsOf(spec), std::tie(winogradTile));
+    return std::tuple_cat(fieldsOf(spec), std::tie(winogradTile, int8));
   }
 };
 /// buildMaxPool; pad = [top, left, bottom, right] (a folded zero pad).

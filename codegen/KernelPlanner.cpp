@@ -175,6 +175,19 @@ BufferBinding Planner::addWeights(const std::vector<float> &data,
   return binding;
 }
 
+BufferBinding Planner::addBytes(const std::vector<int8_t> &data,
+                                std::vector<int64_t> extents) {
+  size_t offset = (result.weights.size() + 63) / 64 * 64;
+  result.weights.resize(offset + data.size());
+  std::memcpy(result.weights.data() + offset, data.data(), data.size());
+  BufferBinding binding;
+  binding.source = BufferSource::Weights;
+  binding.offset = static_cast<int64_t>(offset);
+  binding.strides = denseStrides(extents);
+  binding.extents = std::move(extents);
+  return binding;
+}
+
 /// A weight read as is (gamma, beta, bias), shared by every reader.
 llvm::Expected<BufferBinding> Planner::rawWeight(Value value) {
   auto weight = value.getDefiningOp<WeightOp>();

@@ -83,6 +83,7 @@ struct ModelPlan {
   int64_t macs = 0;     // of the model's layers, convolutions as direct ones
   int64_t macsDone = 0; // what the kernels do (Winograd's fewer products)
   PreprocessPlan preprocess;
+  std::string precision = "fp32"; // ObjectOptions::precision
 };
 
 /// Whether pooler_output is an output: the object then has _embed_<format>.

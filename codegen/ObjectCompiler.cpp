@@ -157,6 +157,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
   if (!plan)
     return plan.takeError();
   plan->preprocess = options.preprocess;
+  plan->precision = options.precision;
   llvm::Triple triple(llvmTripleFor(*target));
   auto weightSection = weightSectionFor(triple, plan->weights.size());
   if (!weightSection)

@@ -29,7 +29,8 @@ struct ObjectOptions {
   unsigned threads = 2;       // kernels compiled in parallel
   bool profile = false;       // time every kernel call, print to stderr
   WinogradPolicy winograd = WinogradPolicy::Auto; // stride-1 3x3 convs
-  PreprocessPlan preprocess; // behind <name>_preprocess_rgb8
+  PreprocessPlan preprocess;      // behind <name>_preprocess_rgb8
+  std::string precision = "fp32"; // <NAME>_PRECISION of the header
   /// Called with a phase name and (done, total) for kernel progress.
   std::function<void(const std::string &, size_t, size_t)> progress;
 };

@@ -7,14 +7,57 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Planner.h"
+#include "codegen/Precision.h"
+#include "codegen/kernels/Int8Conv.h"
 #include "ir/WeightData.h"
 #include "llvm/Support/FormatVariadic.h"
+#include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::bit;
 using llvm::formatv;
 
 namespace bitc {
+namespace {
+
+/// A filter in the int8 kernel's form: per output channel symmetric int8
+/// (max |w| -> 127) packed by packInt8ConvWeights, and the kernel's scales
+/// (input scale * weight scale per channel, then 1 / input scale) for an
+/// input whose calibrated maximum `inputMax` maps to 255.
+struct Int8Weights {
+  std::vector<int8_t> packed;
+  std::vector<int64_t> extents;
+  std::vector<float> scales;
+};
+
+Int8Weights quantizeInt8Weights(const kernels::ConvSpec &spec,
+                                llvm::ArrayRef<float> oihw, double inputMax,
+                                const Halide::Target &target) {
+  const kernels::Int8ConvSpec q = kernels::int8SpecOf(spec);
+  const int64_t perOut = spec.inC * spec.kernelH * spec.kernelW;
+  const double inputScale = inputMax / 255.0;
+  std::vector<int8_t> values(oihw.size());
+  Int8Weights w;
+  w.scales.resize(spec.outC + 1);
+  for (int64_t co = 0; co < spec.outC; ++co) {
+    double m = 0;
+    for (int64_t i = 0; i < perOut; ++i)
+      m = std::max(m, std::fabs(double(oihw[co * perOut + i])));
+    const double scale = m > 0 ? m / 127.0 : 1.0;
+    for (int64_t i = 0; i < perOut; ++i)
+      values[co * perOut + i] = static_cast<int8_t>(std::clamp(
+          std::nearbyint(oihw[co * perOut + i] / scale), -127.0, 127.0));
+    w.scales[co] = static_cast<float>(scale * inputScale);
+  }
+  w.scales[spec.outC] = static_cast<float>(1.0 / inputScale);
+  w.packed = kernels::packInt8ConvWeights(q, target, values.data());
+  std::vector<int> shape = kernels::packedInt8ConvWeightShape(q, target);
+  w.extents.assign(shape.begin(), shape.end());
+  return w;
+}
+
+} // namespace
 
 llvm::Error Planner::plan(Conv2DOp op) {
   if (op.getWsEps())
@@ -61,11 +104,14 @@ llvm::Error Planner::plan(Conv2DOp op) {
 
   KernelCall call;
   call.origin = formatv("{0}", op.getLoc()).str();
+  // Calibrated (--precision int8) and supported: the int8 kernel, direct.
+  auto int8Max = op->getAttrOfType<FloatAttr>(kInt8InputMaxAttr);
+  const bool int8 = int8Max && kernels::int8ConvSupports(spec, target);
   const int winogradTile =
-      winograd == WinogradPolicy::Off
+      winograd == WinogradPolicy::Off || int8
           ? 0
           : kernels::chooseWinogradTile(spec, winograd == WinogradPolicy::On);
-  call.kernel = kernel(ConvKernel{spec, winogradTile});
+  call.kernel = kernel(ConvKernel{spec, winogradTile, int8});
   result.macs += totalMacs;
   result.macsDone += winogradTile
                          ? images * kernels::winogradMacs(spec, winogradTile)
@@ -79,15 +125,22 @@ llvm::Error Planner::plan(Conv2DOp op) {
   FailureOr<ArrayRef<float>> data = getWeightData(weight, storage);
   if (failed(data))
     return opError(op, "cannot read the filter");
-  std::vector<int> shape =
-      winogradTile
-          ? kernels::packedWinogradWeightShape(spec, winogradTile, target)
-          : kernels::packedConvWeightShape(spec, target);
-  call.args.push_back(addWeights(
-      winogradTile ? kernels::packWinogradWeights(spec, winogradTile, target,
-                                                  data->data())
-                   : kernels::packConvWeights(spec, target, data->data()),
-      std::vector<int64_t>(shape.begin(), shape.end())));
+  if (int8) {
+    Int8Weights q =
+        quantizeInt8Weights(spec, *data, int8Max.getValueAsDouble(), target);
+    call.args.push_back(addBytes(q.packed, q.extents));
+    call.args.push_back(addWeights(q.scales, {int64_t(q.scales.size())}));
+  } else {
+    std::vector<int> shape =
+        winogradTile
+            ? kernels::packedWinogradWeightShape(spec, winogradTile, target)
+            : kernels::packedConvWeightShape(spec, target);
+    call.args.push_back(addWeights(
+        winogradTile ? kernels::packWinogradWeights(spec, winogradTile, target,
+                                                    data->data())
+                     : kernels::packConvWeights(spec, target, data->data()),
+        std::vector<int64_t>(shape.begin(), shape.end())));
+  }
   if (op.getPrologue()) {
     auto prologue = tensor(op.getPrologue(), op);
     if (!prologue)
@@ -110,12 +163,12 @@ llvm::Error Planner::plan(Conv2DOp op) {
       return stats.takeError();
     call.args.push_back(*stats);
   }
-  // One call per image: every argument but the weights (argument 1) has the
-  // image as its outermost Halide dimension.
+  // One call per image: every argument but the weights (argument 1, and the
+  // int8 scales, argument 2) has the image as its outermost Halide dimension.
   for (int64_t image = 0; image < images; ++image) {
     KernelCall one = call;
     for (size_t a = 0; a < one.args.size(); ++a) {
-      if (a == 1)
+      if (a == 1 || (int8 && a == 2))
         continue;
       BufferBinding &b = one.args[a];
       b.offset += image * b.strides.back() * int64_t(sizeof(float));

@@ -58,6 +58,9 @@ private:
   /// Appends a 64-byte aligned section to the blob.
   BufferBinding addWeights(const std::vector<float> &data,
                            std::vector<int64_t> extents);
+  /// The same for bytes (int8 filters; the kernel declares the type).
+  BufferBinding addBytes(const std::vector<int8_t> &data,
+                         std::vector<int64_t> extents);
   /// The index of the kernel for `key`, created on first use.
   size_t kernel(const KernelKey &key);
   /// A call of `key`'s kernel, its arguments bound in order (each value a 4-D

@@ -32,6 +32,19 @@ llvm::Error checkBf16Target(const std::string &target) {
   return llvm::Error::success();
 }
 
+/// The int8 conv kernel is scheduled for x86 only (no AArch64 sdot schedule
+/// yet): refuse rather than compile fp32 silently.
+llvm::Error checkInt8Target(const std::string &target) {
+  auto parsed = parseKernelTarget(target);
+  if (!parsed)
+    return parsed.takeError();
+  if (parsed->arch != Halide::Target::X86 || parsed->bits != 64)
+    return makeError("compile: --precision int8 needs an x86-64 target (no "
+                     "int8 kernels for other architectures yet); '" +
+                     target + "' is not");
+  return llvm::Error::success();
+}
+
 } // namespace
 
 llvm::Expected<PrecisionChoice> choosePrecision(const PrecisionRequest &request,
@@ -63,8 +76,11 @@ llvm::Expected<PrecisionChoice> choosePrecision(const PrecisionRequest &request,
   if (*precision == Precision::Bf16)
     if (llvm::Error err = checkBf16Target(target))
       return std::move(err);
-  // The checks above are final; the arithmetic itself is not there yet.
-  if (*precision != Precision::Fp32)
+  if (*precision == Precision::Int8)
+    if (llvm::Error err = checkInt8Target(target))
+      return std::move(err);
+  // The checks above are final; bf16 arithmetic is not there yet.
+  if (*precision == Precision::Bf16)
     return makeError("compile: --precision " + request.precision +
                      " is not implemented yet (see docs/precision.md)");
   return choice;

@@ -10,6 +10,11 @@
 
 namespace bitc {
 
+/// The attribute (f32) --precision int8's calibration (driver/Calibration.h)
+/// sets on each conv2d it can quantize: the largest input value seen on the
+/// calibration images. The planner makes those convs int8 (PlanConv.cpp).
+inline constexpr const char *kInt8InputMaxAttr = "bitc.int8_input_max";
+
 /// The arithmetic of the compiled convolutions (`bitc compile --precision`).
 enum class Precision { Fp32, Int8, Bf16 };
 

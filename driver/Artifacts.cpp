@@ -2,6 +2,7 @@
 
 #include "driver/Artifacts.h"
 #include "codegen/PlanPrinter.h"
+#include "driver/Calibration.h"
 #include "driver/FatalErrors.h"
 #include "driver/OutputFile.h"
 #include "frontend/JsonUtil.h"
@@ -102,6 +103,19 @@ writeArtifact(mlir::ModuleOp module, const Model &model,
   return std::optional<ObjectSummary>(*summary);
 }
 
+/// calibrateInt8 with the preprocessing the object will have.
+static llvm::Error calibrate(mlir::ModuleOp module, const Model &model,
+                             const CompileRequest &request) {
+  const PreprocessorConfig &pre = model.loaded.preprocessor;
+  auto processor =
+      chooseImageProcessor(pre, request.artifact.preprocessing, "compile");
+  if (!processor)
+    return processor.takeError();
+  return calibrateInt8(
+      module, makePreprocessPlan(pre, *processor, model.height, model.width),
+      request.precision.calibrationImages);
+}
+
 llvm::Expected<std::optional<ObjectSummary>>
 compileModel(llvm::StringRef path, CompileRequest &request,
              PhaseReporter &phases) {
@@ -121,6 +135,11 @@ compileModel(llvm::StringRef path, CompileRequest &request,
   if (module && request.lowering.runPasses) {
     phases.begin("passes");
     if (llvm::Error err = runDefaultPipeline(**module, request.lowering))
+      module = std::move(err);
+  }
+  if (module && request.precision.precision == Precision::Int8) {
+    phases.begin("calibration");
+    if (llvm::Error err = calibrate(**module, *model, request))
       module = std::move(err);
   }
   phases.finish();

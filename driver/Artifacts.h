@@ -5,6 +5,7 @@
 #define BITC_DRIVER_ARTIFACTS_H
 
 #include "codegen/ObjectCompiler.h"
+#include "codegen/Precision.h"
 #include "driver/Driver.h"
 #include "driver/PhaseReporter.h"
 #include "llvm/Support/Error.h"
@@ -55,6 +56,8 @@ struct CompileRequest {
   std::string outputs; // --outputs; "" = the checkpoint's default
   LoweringOptions lowering;
   ArtifactOptions artifact;
+  /// int8: the lowered module is calibrated (calibrateInt8) before planning.
+  PrecisionChoice precision;
 };
 
 /// `bitc compile`: checks the output paths, opens and imports the model,

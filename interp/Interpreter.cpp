@@ -151,7 +151,8 @@ static llvm::Expected<Results> dispatch(Operation *op, Lookup lookup) {
 }
 
 llvm::Expected<std::vector<HostTensor>>
-interpret(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
+interpret(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
+          const OpObserver &observe) {
   if (!func)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "interpret: null function");
@@ -244,6 +245,8 @@ interpret(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
                                 formatType(result.getType()) +
                                 "; only static f32 tensors are supported");
 
+    if (observe)
+      observe(&op, lookup);
     llvm::Expected<Results> results = dispatch(&op, lookup);
     if (!results)
       return results.takeError();

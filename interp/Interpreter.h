@@ -15,6 +15,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace bitc {
@@ -38,8 +39,14 @@ struct HostTensor {
 /// with llvm::parallelFor (set llvm::parallel::strategy to
 /// llvm::hardware_concurrency(1) for one thread); results do not depend on
 /// the thread count.
+///
+/// `observe`, when set, is called before each op runs with the op and a
+/// lookup of its operands (int8 calibration reads the conv inputs there).
+using OpObserver = std::function<void(
+    mlir::Operation *, llvm::function_ref<const HostTensor &(mlir::Value)>)>;
 llvm::Expected<std::vector<HostTensor>>
-interpret(mlir::func::FuncOp func, llvm::ArrayRef<HostTensor> inputs);
+interpret(mlir::func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
+          const OpObserver &observe = nullptr);
 
 } // namespace bitc
 

@@ -271,6 +271,9 @@ int bitc_preprocess_rgb8(const bitc_preprocess *pre, const uint8_t *rgb,
                                 row_stride, pixels);
 }
 
+/* bitc itself links this file for --calibration (driver/Calibration.cpp):
+   it needs the preprocessing only, not the model entry points below. */
+#ifndef BITC_PREPROCESS_ONLY
 int bitc_model_preprocess(const bitc_model *model, int format,
                           const uint8_t *data, int width, int height,
                           int row_stride, float *pixels) {
@@ -338,3 +341,4 @@ int bitc_model_embed_rgb8(const bitc_model *model, const uint8_t *rgb,
   return bitc_model_embed(model, BITC_PIXELS_RGB8, rgb, width, height,
                           row_stride, embedding);
 }
+#endif /* BITC_PREPROCESS_ONLY */

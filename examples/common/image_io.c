@@ -6,6 +6,7 @@
 
 #include "image_io.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdio.h> /* before jpeglib.h, which needs FILE and size_t */
 #include <stdlib.h>
@@ -14,26 +15,33 @@
 #include <jpeglib.h>
 #include <png.h>
 
-/* Prefix of the error messages (the program's name). */
+/* Prefix of the error messages (the program's name); NULL: not printed. */
 static const char *program = "image";
+/* The last error, "path: why" (image_error). */
+static char last_error[1024];
 
+static void report(const char *path, const char *why) {
+  snprintf(last_error, sizeof last_error, "%s: %s", path, why);
+  if (program)
+    fprintf(stderr, "%s: %s\n", program, last_error);
+}
+
+const char *image_error(void) { return last_error; }
 
 static int load_png(const char *path, image *img) {
   png_image png;
   memset(&png, 0, sizeof png);
   png.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_file(&png, path)) {
-    fprintf(stderr, "%s: %s: %s\n", program, path, png.message);
+    report(path, png.message);
     return 0;
   }
   png.format = PNG_FORMAT_RGB; /* gray, palette and alpha become RGB */
   img->width = (int)png.width;
   img->height = (int)png.height;
   img->rgb = (unsigned char *)malloc(PNG_IMAGE_SIZE(png));
-  if (!img->rgb ||
-      !png_image_finish_read(&png, NULL, img->rgb, 0, NULL)) {
-    fprintf(stderr, "%s: %s: %s\n", program, path,
-            img->rgb ? png.message : "out of memory");
+  if (!img->rgb || !png_image_finish_read(&png, NULL, img->rgb, 0, NULL)) {
+    report(path, img->rgb ? png.message : "out of memory");
     png_image_free(&png);
     free(img->rgb);
     return 0;
@@ -51,21 +59,30 @@ static void jpeg_fail(j_common_ptr cinfo) {
   longjmp(err->jump, 1);
 }
 
+/* Without a program name nothing is printed, libjpeg's warnings (e.g.
+   "Premature end of JPEG file") included. */
+static void jpeg_quiet(j_common_ptr cinfo, int level) {
+  (void)cinfo;
+  (void)level;
+}
+
 static int load_jpeg(const char *path, image *img) {
   FILE *file = fopen(path, "rb");
   if (!file) {
-    perror(path);
+    report(path, strerror(errno));
     return 0;
   }
   struct jpeg_decompress_struct cinfo;
   struct jpeg_error err;
   cinfo.err = jpeg_std_error(&err.mgr);
   err.mgr.error_exit = jpeg_fail;
+  if (!program)
+    err.mgr.emit_message = jpeg_quiet;
   img->rgb = NULL;
   if (setjmp(err.jump)) {
     char message[JMSG_LENGTH_MAX];
     err.mgr.format_message((j_common_ptr)&cinfo, message);
-    fprintf(stderr, "%s: %s: %s\n", program, path, message);
+    report(path, message);
     jpeg_destroy_decompress(&cinfo);
     fclose(file);
     free(img->rgb);
@@ -115,7 +132,7 @@ static long pnm_number(FILE *file) {
 static int load_pnm(const char *path, image *img) {
   FILE *file = fopen(path, "rb");
   if (!file) {
-    perror(path);
+    report(path, strerror(errno));
     return 0;
   }
   char magic[2] = {0, 0};
@@ -125,8 +142,7 @@ static int load_pnm(const char *path, image *img) {
   long height = ok ? pnm_number(file) : -1;
   long maxval = ok ? pnm_number(file) : -1;
   if (!ok || width < 1 || height < 1 || maxval < 1 || maxval > 65535) {
-    fprintf(stderr, "%s: %s: not a binary PPM/PGM (P6/P5) file\n", program,
-            path);
+    report(path, "not a binary PPM/PGM (P6/P5) file");
     fclose(file);
     return 0;
   }
@@ -138,7 +154,7 @@ static int load_pnm(const char *path, image *img) {
   img->height = (int)height;
   img->rgb = (unsigned char *)malloc((size_t)width * height * 3);
   if (!raw || !img->rgb || fread(raw, bytes, samples, file) != samples) {
-    fprintf(stderr, "%s: %s: truncated PPM/PGM data\n", program, path);
+    report(path, "truncated PPM/PGM data");
     free(raw);
     free(img->rgb);
     fclose(file);
@@ -160,7 +176,7 @@ int load_image(const char *name, const char *path, image *img) {
   unsigned char magic[8] = {0};
   FILE *file = fopen(path, "rb");
   if (!file) {
-    perror(path);
+    report(path, strerror(errno));
     return 0;
   }
   size_t n = fread(magic, 1, sizeof magic, file);
@@ -171,7 +187,6 @@ int load_image(const char *name, const char *path, image *img) {
     return load_jpeg(path, img);
   if (n >= 2 && magic[0] == 'P' && (magic[1] == '6' || magic[1] == '5'))
     return load_pnm(path, img);
-  fprintf(stderr, "%s: %s: not a PNG, JPEG, PPM or PGM file\n", program,
-          path);
+  report(path, "not a PNG, JPEG, PPM or PGM file");
   return 0;
 }

@@ -1,0 +1,33 @@
+//===- Calibration.h - Activation ranges for --precision int8 ---*- C++ -*-===//
+//
+// int8 convolutions read u8 activations; each needs the scale that maps its
+// input range onto 0..255. calibrateInt8 measures that range on the
+// --calibration images: each is decoded (examples/common/image_io.c),
+// preprocessed by the object's own C code (runtime/Preprocess.c) and run
+// through the lowered fp32 graph with the reference interpreter.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITC_DRIVER_CALIBRATION_H
+#define BITC_DRIVER_CALIBRATION_H
+
+#include "codegen/ModelPlan.h"
+#include "codegen/Precision.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+#include <string>
+#include <vector>
+
+namespace bitc {
+
+/// Sets kInt8InputMaxAttr on every conv2d of the lowered `module` whose input
+/// is non-negative by construction (a group-norm prologue with relu or
+/// relu6), from the min/max estimator over `images` (docs/precision.md).
+/// An image that does not decode is one error line
+/// `<file>: --calibration: <why>`.
+llvm::Error calibrateInt8(mlir::ModuleOp module, const PreprocessPlan &pre,
+                          const std::vector<std::string> &images);
+
+} // namespace bitc
+
+#endif // BITC_DRIVER_CALIBRATION_H
