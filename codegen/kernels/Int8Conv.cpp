@@ -32,7 +32,7 @@ std::vector<int8_t> packInt8ConvWeights(const Int8ConvSpec &s,
                                         const Target &target,
                                         const int8_t *oihw) {
   int64_t lanes = int8ConvLanes(target), k = s.kernel;
-  std::vector<int8_t> packed(4 * s.inC4() * k * k * s.outC, 0);
+  std::vector<int8_t> packed(s.inC4() * k * k * s.outC, 0);
   for (int64_t co = 0; co < s.outC; ++co)
     for (int64_t ci = 0; ci < s.inC; ++ci)
       for (int64_t ky = 0; ky < k; ++ky)

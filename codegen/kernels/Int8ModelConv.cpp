@@ -95,33 +95,58 @@ KernelPipeline buildInt8ModelConv(const ConvSpec &s, const Target &target) {
   out(c, x, y, n) = v;
   declareDense(out.output_buffer(), {OC, OW, OH, N});
 
-  // A vector of channels x kTileX pixels in registers; strips of rows in
-  // parallel, each staging its input rows once. GuardWithIf, never
-  // ShiftInwards: the output may overwrite its residual in place.
-  constexpr int kTileX = 4;
+  // Register tile: `vectors` vectors of output channels x `pixels` output
+  // pixels of int32 accumulators; per reduction step `vectors` weight loads
+  // and `pixels` 4-byte broadcasts feed vectors * pixels vpdpbusd. With
+  // AVX-512 (32 registers) 2 x up to 8 (16 accumulators); elsewhere 1 x 4.
+  // Strips of rows run in parallel, each staging its input rows once.
+  // GuardWithIf, never ShiftInwards: the output may overwrite its residual
+  // in place.
+  const bool wide = target.has_feature(Target::AVX512);
+  const int vectors = wide && OC % (2 * lanes) == 0 ? 2 : 1;
+  int pixels = 4;
+  if (wide) {
+    // The widest tile up to 8 that divides the row (7 for 7/14/28), else 8.
+    pixels = int(std::min<int64_t>(OW, 8));
+    for (int p = 8; p >= 5; --p)
+      if (OW % p == 0) {
+        pixels = p;
+        break;
+      }
+  }
   const int rows = int(std::min<int64_t>(OH, 4));
-  Var co("co"), ci("ci"), xo("xo"), xi("xi"), yo("yo"), yi("yi");
-  out.split(c, co, ci, lanes)
-      .split(x, xo, xi, kTileX, TailStrategy::GuardWithIf)
+  Var co("co"), ci("ci"), xo("xo"), xi("xi"), yo("yo"), yi("yi"), cv("cv"),
+      cl("cl");
+  out.split(c, co, ci, lanes * vectors)
+      .split(x, xo, xi, pixels, TailStrategy::GuardWithIf)
       .split(y, yo, yi, rows, TailStrategy::GuardWithIf)
       .reorder(ci, xi, co, xo, yi, yo, n)
-      .vectorize(ci)
+      .vectorize(ci, lanes)
+      .unroll(ci)
       .unroll(xi)
       .parallel(yo);
-  acc.compute_at(out, co).bound_extent(c, lanes).vectorize(c).unroll(x);
+  acc.compute_at(out, co)
+      .bound_extent(c, lanes * vectors)
+      .split(c, cv, cl, lanes)
+      .vectorize(cl)
+      .unroll(cv)
+      .unroll(x);
   acc.update()
-      .reorder(r[0], c, x, r[1], r[2], r[3], y, n)
+      .split(c, cv, cl, lanes)
+      .reorder(r[0], cl, x, cv, r[1], r[2], r[3], y, n)
       .atomic()
       .vectorize(r[0])
-      .vectorize(c)
-      .unroll(x);
+      .vectorize(cl)
+      .unroll(x)
+      .unroll(cv);
   const int stagedVector = q.inC4() % 16 == 0 ? 16 : q.inC4() % 8 == 0 ? 8 : 4;
   staged.compute_at(out, yo).vectorize(c, stagedVector,
                                        TailStrategy::GuardWithIf);
   finishPipeline(k, {out},
                  "int8 direct conv: GN prologue quantized per strip of " +
-                     std::to_string(rows) + " rows, " + std::to_string(lanes) +
-                     " channels x " + std::to_string(kTileX) +
+                     std::to_string(rows) + " rows, " +
+                     std::to_string(vectors) + "x" + std::to_string(lanes) +
+                     " channels x " + std::to_string(pixels) +
                      " pixels per tile, 4-byte dot products");
   return k;
 }
