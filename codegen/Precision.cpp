@@ -32,16 +32,18 @@ llvm::Error checkBf16Target(const std::string &target) {
   return llvm::Error::success();
 }
 
-/// The int8 conv kernel is scheduled for x86 only (no AArch64 sdot schedule
-/// yet): refuse rather than compile fp32 silently.
+/// The int8 conv kernel is built and tested for x86-64 and AArch64 only:
+/// refuse the others rather than compile fp32 silently.
 llvm::Error checkInt8Target(const std::string &target) {
   auto parsed = parseKernelTarget(target);
   if (!parsed)
     return parsed.takeError();
-  if (parsed->arch != Halide::Target::X86 || parsed->bits != 64)
-    return makeError("compile: --precision int8 needs an x86-64 target (no "
-                     "int8 kernels for other architectures yet); '" +
-                     target + "' is not");
+  if ((parsed->arch != Halide::Target::X86 &&
+       parsed->arch != Halide::Target::ARM) ||
+      parsed->bits != 64)
+    return makeError("compile: --precision int8 needs an x86-64 or AArch64 "
+                     "target (no int8 kernels for other architectures yet); '" +
+                     target + "' is neither");
   return llvm::Error::success();
 }
 

@@ -19,10 +19,12 @@ namespace bitc::kernels {
 using namespace detail;
 
 bool int8ConvSupports(const ConvSpec &s, const Target &target) {
-  return target.arch == Target::X86 && target.bits == 64 && !s.inputNCHW &&
-         s.hasPrologue && !s.hasStats && s.kernelH == s.kernelW &&
-         s.strideH == s.strideW && s.dilationH == 1 && s.dilationW == 1 &&
-         s.outC % int8ConvLanes(target) == 0;
+  const bool arch =
+      (target.arch == Target::X86 || target.arch == Target::ARM) &&
+      target.bits == 64;
+  return arch && !s.inputNCHW && s.hasPrologue && !s.hasStats &&
+         s.kernelH == s.kernelW && s.strideH == s.strideW && s.dilationH == 1 &&
+         s.dilationW == 1 && s.outC % int8ConvLanes(target) == 0;
 }
 
 Int8ConvSpec int8SpecOf(const ConvSpec &s) {
