@@ -162,6 +162,8 @@ std::vector<KernelArgument> kernelArguments(const KernelKey &key,
               if (s.hasResidual)
                 args.push_back({"residual", activation});
               args.push_back({"output", activation});
+              if (s.hasStats)
+                args.push_back({"stats", "(3,group,tile,n)"});
               return args;
             }
             std::vector<int> packed =

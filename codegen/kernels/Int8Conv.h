@@ -50,9 +50,9 @@ std::vector<int> packedInt8ConvWeightShape(const Int8ConvSpec &spec,
                                            const Halide::Target &target);
 
 /// Whether buildInt8ModelConv takes `spec` on `target`: a group-norm
-/// prologue (its activation non-negative: the input is unsigned), no
-/// statistics epilogue, square kernel and stride, no dilation, the output
-/// channels a multiple of int8ConvLanes, an x86-64 target.
+/// prologue (its activation non-negative: the input is unsigned), square
+/// kernel and stride, no dilation, the output channels a multiple of
+/// int8ConvLanes, an x86-64 or AArch64 target.
 bool int8ConvSupports(const ConvSpec &spec, const Halide::Target &target);
 
 /// The int8 conv as the planner calls it (one image, the fp32 arena
@@ -62,7 +62,7 @@ bool int8ConvSupports(const ConvSpec &spec, const Halide::Target &target);
 ///   scales   float32 (outC + 1): input scale * weight scale per output
 ///            channel, then 1 / input scale;
 ///   prologue float32 (c, 2, n); residual (if any); output float32 (c, x, y,
-///   n).
+///   n); stats (if any) as buildConv's.
 /// The prologue (GN apply + activation) and the quantization to u8 run once
 /// per pixel into a per-strip buffer; the sum is exact in int32; the output
 /// is its float32 rescale plus the residual.

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/kernels/ConvStatistics.h"
 #include "codegen/kernels/Int8Conv.h"
 #include "codegen/kernels/KernelUtil.h"
 
@@ -22,9 +23,9 @@ bool int8ConvSupports(const ConvSpec &s, const Target &target) {
   const bool arch =
       (target.arch == Target::X86 || target.arch == Target::ARM) &&
       target.bits == 64;
-  return arch && !s.inputNCHW && s.hasPrologue && !s.hasStats &&
-         s.kernelH == s.kernelW && s.strideH == s.strideW && s.dilationH == 1 &&
-         s.dilationW == 1 && s.outC % int8ConvLanes(target) == 0;
+  return arch && !s.inputNCHW && s.hasPrologue && s.kernelH == s.kernelW &&
+         s.strideH == s.strideW && s.dilationH == 1 && s.dilationW == 1 &&
+         s.outC % int8ConvLanes(target) == 0;
 }
 
 Int8ConvSpec int8SpecOf(const ConvSpec &s) {
@@ -144,12 +145,18 @@ KernelPipeline buildInt8ModelConv(const ConvSpec &s, const Target &target) {
   const int stagedVector = q.inC4() % 16 == 0 ? 16 : q.inC4() % 8 == 0 ? 8 : 4;
   staged.compute_at(out, yo).vectorize(c, stagedVector,
                                        TailStrategy::GuardWithIf);
-  finishPipeline(k, {out},
-                 "int8 direct conv: GN prologue quantized per strip of " +
+  std::string note = "int8 direct conv: GN prologue quantized per strip of " +
                      std::to_string(rows) + " rows, " +
                      std::to_string(vectors) + "x" + std::to_string(lanes) +
                      " channels x " + std::to_string(pixels) +
-                     " pixels per tile, 4-byte dot products");
+                     " pixels per tile, 4-byte dot products";
+  std::vector<Func> outputs = {out};
+  // Group-norm statistics of the fp32 output: the second pass of the
+  // Winograd kernel (ConvStatistics.cpp).
+  if (s.hasStats)
+    outputs.push_back(buildConvStatistics(s, out, ConvStatsPlacement{},
+                                          floatVectorWidth(target), note));
+  finishPipeline(k, outputs, note);
   return k;
 }
 

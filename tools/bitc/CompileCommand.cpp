@@ -153,12 +153,8 @@ int runCompileCommand(const std::vector<std::string> &args) {
     return 1;
   applyPipelineSwitches(vm, options.request.lowering);
   options.request.precision = *choice;
-  if (choice->precision == Precision::Int8) {
-    // The int8 conv has no group-norm statistics epilogue (yet): the
-    // statistics run as their own fp32 pass over the conv's output.
-    options.request.lowering.pipeline.tileGroupNorm = false;
+  if (choice->precision == Precision::Int8)
     object.precision = "int8";
-  }
   options.request.lowering.printIRAfterAll =
       vm.count("mlir-print-ir-after-all");
   options.request.model = options.shared.model;
