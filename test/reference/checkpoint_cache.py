@@ -10,6 +10,7 @@ copy, so a test may damage its checkpoint freely). Without the variable, a
 command line without --out or with --no-preprocessor (which deletes a file
 that may already be in --out), this is make_checkpoint.py itself.
 """
+import fcntl
 import hashlib
 import json
 import os
@@ -70,9 +71,15 @@ def main(argv):
         os.execv(sys.executable, [sys.executable, MAKE_CHECKPOINT] + argv)
     entry = os.path.join(cache, cache_key(args))
     if not os.path.isdir(entry):
-        status = fill(cache, entry, args)
-        if status != 0:
-            return status
+        # Tests that run at once and want the same checkpoint (both halves
+        # of default-r50x1) wait for the one that makes it.
+        os.makedirs(cache, exist_ok=True)
+        with open(entry + ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not os.path.isdir(entry):
+                status = fill(cache, entry, args)
+                if status != 0:
+                    return status
     shutil.copytree(os.path.join(entry, "out"), out, dirs_exist_ok=True)
     with open(os.path.join(entry, "stdout"), "rb") as f:
         sys.stdout.buffer.write(f.read().replace(b"@OUT@", out.encode()))

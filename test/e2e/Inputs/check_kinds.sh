@@ -3,7 +3,8 @@
 #
 # The preset's random weights saved as the three other checkpoint kinds
 # Hugging Face writes (in DIR/bitmodel, DIR/backbone and DIR/identity, made
-# once: a second call with the same DIR and another SIZE reuses them), each
+# once through checkpoint_cache.py: another call or test with the same
+# preset and options copies them), each
 # compiled at SIZE x SIZE (batch 1), linked with run_outputs.c and run on
 # BATCH images, every output through _forward_outputs (and output 0 through
 # _forward, bit for bit) against the float64 reference
@@ -30,7 +31,7 @@ check() {
   shift 3
   echo "== $name at $size"
   [ -f "$dir/$name/config.json" ] ||
-    "$PYTHON" "$REFERENCE/make_checkpoint.py" --preset "$preset" \
+    "$PYTHON" "$REFERENCE/checkpoint_cache.py" --preset "$preset" \
       --out "$dir/$name" "$@" > /dev/null
   at="$dir/$name-$size"
   "$BITC" compile "$dir/$name" -o "$at.o" --name "$name" -q \
