@@ -1,24 +1,37 @@
 /*===- outputs_bench.c - Runs every output of a bitc model RUNS times -----===
  *
- * What docs/performance.md ("Outputs") times from outside with farm-bench:
- * a process that runs <name>_forward_outputs_with_workspace RUNS times on
+ * What docs/performance.md ("Outputs") times (bench/outputs_ab.sh runs the
+ * two builds interleaved): a process that runs
+ * <name>_forward_outputs_with_workspace RUNS times (after 2 untimed) on
  * one image (one workspace and one set of output buffers kept), the same
  * code for an object compiled with --outputs logits and one with every
  * output, so the difference is what the extra outputs cost.
  *
  *   cc -O2 -DBITC_MODEL=m -DBITC_MODEL_UPPER=M -include m.h \
  *      bench/outputs_bench.c m.o -o outputs_bench -lpthread -ldl -lm
- *   outputs_bench RUNS [THREADS=2]
+ *   outputs_bench RUNS [THREADS=2]    prints the median milliseconds per call
  *
  *===----------------------------------------------------------------------===*/
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define CAT2(a, b) a##b
 #define CAT(a, b) CAT2(a, b)
 #define API(fn) CAT(BITC_MODEL, fn)
 #define MACRO(m) CAT(BITC_MODEL_UPPER, m)
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
 
 int main(int argc, char **argv) {
   if (argc < 2) {
@@ -40,10 +53,18 @@ int main(int argc, char **argv) {
   size_t bytes = API(_workspace_size)(1);
   void *workspace = aligned_alloc(MACRO(_WORKSPACE_ALIGNMENT),
                                   (bytes + 63) / 64 * 64);
-  for (int r = 0; r < runs; ++r)
+  if (runs < 1)
+    runs = 1;
+  double *ms = (double *)malloc((size_t)runs * sizeof(double));
+  for (int r = -2; r < runs; ++r) {
+    double start = now_ms();
     if (API(_forward_outputs_with_workspace)(pixels, 1, outputs, workspace,
                                              bytes) != 0)
       return 1;
-  printf("%g\n", outputs[K - 1][0]);
+    if (r >= 0)
+      ms[r] = now_ms() - start;
+  }
+  qsort(ms, (size_t)runs, sizeof(double), by_value);
+  printf("%.3f ms (checksum %g)\n", ms[runs / 2], outputs[K - 1][0]);
   return 0;
 }
