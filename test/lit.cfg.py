@@ -22,6 +22,11 @@ llvm_config.with_system_environment(
     ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
+# An instrumented bitc (ctest -L sanitize): tests whose instrumented part is
+# already covered at a smaller size say `UNSUPPORTED: sanitizer`.
+if config.bitc_sanitize:
+    config.available_features.add("sanitizer")
+
 reference = os.path.join(config.bitc_src_root, "test", "reference")
 # Ahead of lit's own %python (the interpreter running lit, which may lack
 # torch and numpy).
