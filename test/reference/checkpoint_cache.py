@@ -73,8 +73,9 @@ def main(argv):
     if not os.path.isdir(entry):
         # Tests that run at once and want the same checkpoint (both halves
         # of default-r50x1) wait for the one that makes it.
-        os.makedirs(cache, exist_ok=True)
-        with open(entry + ".lock", "w") as lock:
+        locks = os.path.join(cache, ".locks")  # hidden: the cache lists entries only
+        os.makedirs(locks, exist_ok=True)
+        with open(os.path.join(locks, os.path.basename(entry)), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not os.path.isdir(entry):
                 status = fill(cache, entry, args)
