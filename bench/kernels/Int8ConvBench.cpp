@@ -6,7 +6,7 @@
 // TARGET (default host). Runs the fp32 direct convolution (buildConv) and the
 // int8 one (buildInt8Conv) in turn REPS times and prints the best time of each
 // and their ratio. MODE=fp32 or MODE=int8 in the environment: only that
-// kernel, REPS times, nothing printed (for farm-bench's whole-process A/B).
+// kernel, REPS times, nothing printed (for a whole-process A/B of two runs).
 //
 //===----------------------------------------------------------------------===//
 
