@@ -80,12 +80,15 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
       return *objects;
     }
   }
-  // Each worker thread lowers the kernels it claims, then links its modules
-  // and runs LLVM on them into its own object: LLVM code generation is most
-  // of the time, and one linked module would run it on a single thread.
+  // Two parallel phases. Lowering: each thread claims the next kernel, so
+  // uneven kernels balance. Code generation: thread w links kernels w,
+  // w + count, ... in order and runs LLVM on them into its own object (LLVM
+  // is most of the time, and one linked module would run it on a single
+  // thread). The split of the second phase depends only on the job list, so
+  // the same model always gives the same object bytes.
   Halide::Target kernelTarget = target.with_feature(Halide::Target::NoRuntime);
   unsigned count = std::max(1u, std::min<unsigned>(threads, jobs.size()));
-  std::vector<std::vector<Halide::Module>> modules(count);
+  std::vector<std::optional<Halide::Module>> lowered(jobs.size());
   std::vector<std::string> objects(count), errors(jobs.size()),
       linkErrors(count);
   for (unsigned w = 0; w < count; ++w) {
@@ -94,12 +97,29 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   }
   std::atomic<size_t> next{0}, done{0};
   std::mutex progressMutex;
-  auto worker = [&](unsigned w) {
+  // Halide numbers the Funcs it names (`output$19`) from one global counter
+  // and those names reach the object: kernels are defined one at a time, in
+  // job order, so each gets the same names every time; only lowering and
+  // code generation run in parallel.
+  std::vector<std::optional<kernels::KernelPipeline>> defined(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    try {
+      defined[i] = buildKernel(jobs[i].key, target);
+    } catch (const Halide::Error &e) {
+      errors[i] = e.what();
+    } catch (const std::exception &e) {
+      errors[i] = e.what();
+    }
+  }
+  auto lower = [&](unsigned) {
     for (size_t i = next++; i < jobs.size(); i = next++) {
+      if (!defined[i])
+        continue;
       try {
-        kernels::KernelPipeline kernel = buildKernel(jobs[i].key, target);
-        modules[w].push_back(kernel.pipeline.compile_to_module(
-            kernel.inputs, jobs[i].symbol, kernelTarget));
+        kernels::KernelPipeline &kernel = *defined[i];
+        lowered[i] = kernel.pipeline.compile_to_module(
+            kernel.inputs, jobs[i].symbol, kernelTarget);
+        defined[i].reset();
       } catch (const Halide::Error &e) {
         errors[i] = e.what();
       } catch (const std::exception &e) {
@@ -110,13 +130,20 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
       if (progress)
         progress(finished, jobs.size());
     }
+  };
+  auto generate = [&](unsigned w) {
     try {
-      if (modules[w].empty())
-        modules[w].push_back(
-            Halide::Module("bitc_kernels_empty", kernelTarget));
+      std::vector<Halide::Module> modules;
+      for (size_t i = w; i < jobs.size(); i += count)
+        if (lowered[i]) {
+          modules.push_back(std::move(*lowered[i]));
+          lowered[i].reset();
+        }
+      if (modules.empty())
+        modules.push_back(Halide::Module("bitc_kernels_empty", kernelTarget));
       Halide::Module linked =
-          Halide::link_modules("bitc_kernels_" + std::to_string(w), modules[w]);
-      modules[w].clear();
+          Halide::link_modules("bitc_kernels_" + std::to_string(w), modules);
+      modules.clear();
       linked.compile({{Halide::OutputFileType::object, objects[w]}});
     } catch (const Halide::Error &e) {
       linkErrors[w] = e.what();
@@ -124,23 +151,29 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
       linkErrors[w] = e.what();
     }
   };
-  std::vector<std::thread> pool;
-  // Where no thread can be started (address space or process limits), the
-  // kernels the missing workers would have claimed go to the others.
-  for (unsigned w = 1; w < count; ++w) {
-    try {
-      pool.emplace_back(worker, w);
-    } catch (const std::system_error &) {
-      break;
+  // Runs `phase(w)` for w = 0 .. count-1 on count threads; where no thread
+  // can be started (address space or process limits), the calling thread
+  // runs the missing workers' share itself.
+  auto runOnThreads = [&](const std::function<void(unsigned)> &phase) {
+    std::vector<std::thread> pool;
+    unsigned started = 1;
+    for (; started < count; ++started) {
+      try {
+        pool.emplace_back(phase, started);
+      } catch (const std::system_error &) {
+        break;
+      }
     }
-  }
-  worker(0);
-  for (std::thread &t : pool)
-    t.join();
-  objects.resize(1 + pool.size());
+    for (unsigned w = started; w <= count; ++w)
+      phase(w == count ? 0 : w);
+    for (std::thread &t : pool)
+      t.join();
+  };
+  runOnThreads(lower);
   for (size_t i = 0; i < jobs.size(); ++i)
     if (!errors[i].empty())
       return halideError("kernel " + jobs[i].symbol, errors[i]);
+  runOnThreads(generate);
   for (unsigned w = 0; w < count; ++w)
     if (!linkErrors[w].empty())
       return halideError("linking kernels", linkErrors[w]);
