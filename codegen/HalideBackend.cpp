@@ -4,6 +4,7 @@
 #include "codegen/ObjectCache.h"
 #include "codegen/Temporaries.h"
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
@@ -80,103 +81,96 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
       return *objects;
     }
   }
-  // Two parallel phases. Lowering: each thread claims the next kernel, so
-  // uneven kernels balance. Code generation: thread w links kernels w,
-  // w + count, ... in order and runs LLVM on them into its own object (LLVM
-  // is most of the time, and one linked module would run it on a single
-  // thread). The split of the second phase depends only on the job list, so
-  // the same model always gives the same object bytes.
+  // Halide names what it creates (`output$19`, parallel-loop closures) from
+  // global counters, and the names reach the object: kernels are defined and
+  // lowered one at a time, in job order, on this thread, so the same model
+  // always gives the same object bytes. Code generation (LLVM, about as long
+  // as lowering) runs beside it: consecutive kernels are grouped into chunks
+  // (fixed by the job list), and each chunk is linked and compiled into its
+  // own object as soon as its kernels are lowered.
   Halide::Target kernelTarget = target.with_feature(Halide::Target::NoRuntime);
-  unsigned count = std::max(1u, std::min<unsigned>(threads, jobs.size()));
+  const size_t count = std::max<size_t>(1, std::min<size_t>(threads, jobs.size()));
+  const size_t chunkSize =
+      std::max<size_t>(1, (jobs.size() + 4 * count - 1) / (4 * count));
+  const size_t chunks =
+      std::max<size_t>(1, (jobs.size() + chunkSize - 1) / chunkSize);
   std::vector<std::optional<Halide::Module>> lowered(jobs.size());
-  std::vector<std::string> objects(count), errors(jobs.size()),
-      linkErrors(count);
-  for (unsigned w = 0; w < count; ++w) {
-    objects[w] = objectName(w);
-    removeFileOnInterrupt(objects[w]);
+  std::vector<std::string> objects(chunks), errors(jobs.size()),
+      linkErrors(chunks);
+  for (size_t c = 0; c < chunks; ++c) {
+    objects[c] = objectName(c);
+    removeFileOnInterrupt(objects[c]);
   }
-  std::atomic<size_t> next{0}, done{0};
-  std::mutex progressMutex;
-  // Halide numbers the Funcs it names (`output$19`) from one global counter
-  // and those names reach the object: kernels are defined one at a time, in
-  // job order, so each gets the same names every time; only lowering and
-  // code generation run in parallel.
-  std::vector<std::optional<kernels::KernelPipeline>> defined(jobs.size());
+  std::mutex loweredMutex;
+  std::condition_variable loweredChanged;
+  size_t loweredCount = 0;
+  std::atomic<size_t> nextChunk{0};
+  auto generate = [&] {
+    for (size_t c = nextChunk++; c < chunks; c = nextChunk++) {
+      const size_t first = c * chunkSize;
+      const size_t last = std::min(first + chunkSize, jobs.size());
+      {
+        std::unique_lock<std::mutex> lock(loweredMutex);
+        loweredChanged.wait(lock, [&] { return loweredCount >= last; });
+      }
+      try {
+        std::vector<Halide::Module> modules;
+        for (size_t i = first; i < last; ++i)
+          if (lowered[i]) {
+            modules.push_back(std::move(*lowered[i]));
+            lowered[i].reset();
+          }
+        if (modules.empty())
+          modules.push_back(
+              Halide::Module("bitc_kernels_empty", kernelTarget));
+        Halide::Module linked =
+            Halide::link_modules("bitc_kernels_" + std::to_string(c), modules);
+        modules.clear();
+        linked.compile({{Halide::OutputFileType::object, objects[c]}});
+      } catch (const Halide::Error &e) {
+        linkErrors[c] = e.what();
+      } catch (const std::exception &e) {
+        linkErrors[c] = e.what();
+      }
+    }
+  };
+  // Where no thread can be started (address space or process limits), this
+  // thread generates every chunk after lowering.
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < count; ++w) {
+    try {
+      pool.emplace_back(generate);
+    } catch (const std::system_error &) {
+      break;
+    }
+  }
   for (size_t i = 0; i < jobs.size(); ++i) {
     try {
-      defined[i] = buildKernel(jobs[i].key, target);
+      kernels::KernelPipeline kernel = buildKernel(jobs[i].key, target);
+      lowered[i] = kernel.pipeline.compile_to_module(
+          kernel.inputs, jobs[i].symbol, kernelTarget);
     } catch (const Halide::Error &e) {
       errors[i] = e.what();
     } catch (const std::exception &e) {
       errors[i] = e.what();
     }
+    {
+      std::lock_guard<std::mutex> lock(loweredMutex);
+      loweredCount = i + 1;
+    }
+    loweredChanged.notify_all();
+    if (progress)
+      progress(i + 1, jobs.size());
   }
-  auto lower = [&](unsigned) {
-    for (size_t i = next++; i < jobs.size(); i = next++) {
-      if (!defined[i])
-        continue;
-      try {
-        kernels::KernelPipeline &kernel = *defined[i];
-        lowered[i] = kernel.pipeline.compile_to_module(
-            kernel.inputs, jobs[i].symbol, kernelTarget);
-        defined[i].reset();
-      } catch (const Halide::Error &e) {
-        errors[i] = e.what();
-      } catch (const std::exception &e) {
-        errors[i] = e.what();
-      }
-      size_t finished = ++done;
-      std::lock_guard<std::mutex> lock(progressMutex);
-      if (progress)
-        progress(finished, jobs.size());
-    }
-  };
-  auto generate = [&](unsigned w) {
-    try {
-      std::vector<Halide::Module> modules;
-      for (size_t i = w; i < jobs.size(); i += count)
-        if (lowered[i]) {
-          modules.push_back(std::move(*lowered[i]));
-          lowered[i].reset();
-        }
-      if (modules.empty())
-        modules.push_back(Halide::Module("bitc_kernels_empty", kernelTarget));
-      Halide::Module linked =
-          Halide::link_modules("bitc_kernels_" + std::to_string(w), modules);
-      modules.clear();
-      linked.compile({{Halide::OutputFileType::object, objects[w]}});
-    } catch (const Halide::Error &e) {
-      linkErrors[w] = e.what();
-    } catch (const std::exception &e) {
-      linkErrors[w] = e.what();
-    }
-  };
-  // Runs `phase(w)` for w = 0 .. count-1 on count threads; where no thread
-  // can be started (address space or process limits), the calling thread
-  // runs the missing workers' share itself.
-  auto runOnThreads = [&](const std::function<void(unsigned)> &phase) {
-    std::vector<std::thread> pool;
-    unsigned started = 1;
-    for (; started < count; ++started) {
-      try {
-        pool.emplace_back(phase, started);
-      } catch (const std::system_error &) {
-        break;
-      }
-    }
-    for (unsigned w = started; w <= count; ++w)
-      phase(w == count ? 0 : w);
-    for (std::thread &t : pool)
-      t.join();
-  };
-  runOnThreads(lower);
+  generate();
+  for (std::thread &t : pool)
+    t.join();
   for (size_t i = 0; i < jobs.size(); ++i)
     if (!errors[i].empty())
       return halideError("kernel " + jobs[i].symbol, errors[i]);
-  runOnThreads(generate);
-  for (unsigned w = 0; w < count; ++w)
-    if (!linkErrors[w].empty())
-      return halideError("linking kernels", linkErrors[w]);
+  for (size_t c = 0; c < chunks; ++c)
+    if (!linkErrors[c].empty())
+      return halideError("linking kernels", linkErrors[c]);
   if (cache)
     cache->store(cacheKey, objects);
   return objects;
