@@ -128,6 +128,7 @@ llvm::Error calibrateInt8(ModuleOp module, const PreprocessPlan &pre,
     double &m = maxima[op];
     m = std::max(m, inputMax(conv, look));
   };
+  InterpreterCache cache;
   // The compiled batch at a time; a last partial batch repeats its last image
   // (a repeat does not change a maximum).
   for (size_t first = 0; first < images.size(); first += batch) {
@@ -140,7 +141,7 @@ llvm::Error calibrateInt8(ModuleOp module, const PreprocessPlan &pre,
               loadImage(images[index], table, input.data.data() + n * floats))
         return err;
     }
-    auto results = interpret(func, {input}, observe);
+    auto results = interpret(func, {input}, observe, &cache);
     if (!results)
       return results.takeError();
   }

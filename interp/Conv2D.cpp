@@ -8,14 +8,13 @@
 // outside the input (the zero border is added after the prologue).
 //
 // The prologue and the zero border are materialized once per image into a
-// padded double buffer; the accumulation then runs output channel outer,
-// input channel and kernel tap next, and contiguous output rows inner.
+// padded double buffer; the sums are a matrix product of the weights and the
+// patches (PackedGemm.h), each output summed over (c, i, j) in that order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "interp/Kernels.h"
-
-#include "llvm/Support/Parallel.h"
+#include "interp/PackedGemm.h"
 
 #include <algorithm>
 #include <cmath>
@@ -52,7 +51,8 @@ static std::vector<double> prepareWeights(const HostTensor &weight,
   return w;
 }
 
-llvm::Expected<Results> runConv2D(Conv2DOp op, Lookup lookup) {
+llvm::Expected<Results> runConv2D(Conv2DOp op, Lookup lookup,
+                                  InterpreterCache::Entries *cache) {
   const HostTensor &input = lookup(op.getInput());
   const HostTensor &weight = lookup(op.getWeight());
   const HostTensor *prologue = lookupOptional(lookup, op.getPrologue());
@@ -86,14 +86,28 @@ llvm::Expected<Results> runConv2D(Conv2DOp op, Lookup lookup) {
       (outW - 1) * strideW + (kernelW - 1) * dilationW >= paddedW)
     return opError(op, "bit.conv2d shapes are inconsistent");
 
-  std::optional<double> wsEps;
-  if (auto eps = op.getWsEps())
-    wsEps = eps->convertToDouble();
-  const std::vector<double> w = prepareWeights(weight, wsEps);
   const int64_t weightsPerOut = channels * kernelH * kernelW;
+  std::shared_ptr<const PackedRows> packedWeights =
+      cache ? cache->convWeights.lookup(op) : nullptr;
+  if (!packedWeights) {
+    std::optional<double> wsEps;
+    if (auto eps = op.getWsEps())
+      wsEps = eps->convertToDouble();
+    packedWeights = std::make_shared<const PackedRows>(
+        prepareWeights(weight, wsEps).data(), outChannels, weightsPerOut);
+    if (cache)
+      cache->convWeights[op] = packedWeights;
+  }
   const int64_t outPlane = outH * outW;
 
   std::vector<double> padded(channels * paddedH * paddedW);
+  // The product runs over blocks of output pixels whose patches fill about
+  // 512 KB, so they stay in cache while every weight panel passes over them.
+  const int64_t blockCols = std::clamp<int64_t>(
+      65536 / weightsPerOut / kPanelCols * kPanelCols, kPanelCols, 4096);
+  PackedCols patches;
+  std::vector<int64_t> pixelOffsets(blockCols);
+  std::vector<double> sums(outChannels * blockCols);
   for (int64_t n = 0; n < batch; ++n) {
     // Prologue, then the zero border.
     std::fill(padded.begin(), padded.end(), 0.0);
@@ -118,33 +132,33 @@ llvm::Expected<Results> runConv2D(Conv2DOp op, Lookup lookup) {
     float *outN = output.data.data() + n * outChannels * outPlane;
     const float *residualN =
         residual ? residual->data.data() + n * outChannels * outPlane : nullptr;
-    llvm::parallelFor(0, outChannels, [&](size_t o) {
-      std::vector<double> acc(outPlane, 0.0);
-      const double *wo = w.data() + o * weightsPerOut;
-      for (int64_t c = 0; c < channels; ++c)
-        for (int64_t i = 0; i < kernelH; ++i)
-          for (int64_t j = 0; j < kernelW; ++j) {
-            const double wv = wo[(c * kernelH + i) * kernelW + j];
-            const double *tap = padded.data() +
-                                (c * paddedH + i * dilationH) * paddedW +
-                                j * dilationW;
-            for (int64_t y = 0; y < outH; ++y) {
-              const double *row = tap + y * strideH * paddedW;
-              double *a = acc.data() + y * outW;
-              if (strideW == 1) {
-                for (int64_t x = 0; x < outW; ++x)
-                  a[x] += wv * row[x];
-              } else {
-                for (int64_t x = 0; x < outW; ++x)
-                  a[x] += wv * row[x * strideW];
-              }
-            }
-          }
-      float *dst = outN + o * outPlane;
-      const float *res = residualN ? residualN + o * outPlane : nullptr;
-      for (int64_t k = 0; k < outPlane; ++k)
-        dst[k] = static_cast<float>(res ? acc[k] + res[k] : acc[k]);
-    });
+    for (int64_t first = 0; first < outPlane; first += blockCols) {
+      const int64_t cols = std::min(blockCols, outPlane - first);
+      // patches[k][q]: tap k = (c, i, j) of output pixel first + q.
+      for (int64_t q = 0; q < cols; ++q) {
+        const int64_t y = (first + q) / outW, x = (first + q) % outW;
+        pixelOffsets[q] = y * strideH * paddedW + x * strideW;
+      }
+      patches.reset(weightsPerOut, cols);
+      for (int64_t k = 0; k < weightsPerOut; ++k) {
+        const int64_t c = k / (kernelH * kernelW);
+        const int64_t i = k / kernelW % kernelH, j = k % kernelW;
+        const double *tap = padded.data() +
+                            (c * paddedH + i * dilationH) * paddedW +
+                            j * dilationW;
+        for (int64_t q = 0; q < cols; ++q)
+          patches.at(k, q) = tap[pixelOffsets[q]];
+      }
+      multiplyPacked(*packedWeights, patches, sums.data(), cols);
+      for (int64_t o = 0; o < outChannels; ++o) {
+        const double *sum = sums.data() + o * cols;
+        float *dst = outN + o * outPlane + first;
+        const float *res =
+            residualN ? residualN + o * outPlane + first : nullptr;
+        for (int64_t q = 0; q < cols; ++q)
+          dst[q] = static_cast<float>(res ? sum[q] + res[q] : sum[q]);
+      }
+    }
   }
 
   if (!op.getStats())

@@ -128,10 +128,15 @@ static llvm::Error verifyFunction(func::FuncOp func) {
                                  "invalid IR: " + firstError);
 }
 
-static llvm::Expected<Results> dispatch(Operation *op, Lookup lookup) {
+InterpreterCache::InterpreterCache()
+    : entries(std::make_unique<Entries>()) {}
+InterpreterCache::~InterpreterCache() = default;
+
+static llvm::Expected<Results> dispatch(Operation *op, Lookup lookup,
+                                        InterpreterCache::Entries *cache) {
   return llvm::TypeSwitch<Operation *, llvm::Expected<Results>>(op)
       .Case([&](WeightOp op) { return runWeight(op); })
-      .Case([&](Conv2DOp op) { return runConv2D(op, lookup); })
+      .Case([&](Conv2DOp op) { return runConv2D(op, lookup, cache); })
       .Case([&](GroupNormOp op) { return runGroupNorm(op, lookup); })
       .Case([&](GroupNormStatsOp op) { return runGroupNormStats(op, lookup); })
       .Case([&](GroupNormCombineOp op) {
@@ -152,7 +157,8 @@ static llvm::Expected<Results> dispatch(Operation *op, Lookup lookup) {
 
 llvm::Expected<std::vector<HostTensor>>
 interpret(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
-          const OpObserver &observe) {
+          const OpObserver &observe, InterpreterCache *cache) {
+  InterpreterCache::Entries *entries = cache ? cache->entries.get() : nullptr;
   if (!func)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "interpret: null function");
@@ -245,9 +251,16 @@ interpret(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
                                 formatType(result.getType()) +
                                 "; only static f32 tensors are supported");
 
+    if (entries && isa<WeightOp>(op)) {
+      auto it = entries->weights.find(&op);
+      if (it != entries->weights.end()) {
+        define(op.getResult(0), it->second);
+        continue;
+      }
+    }
     if (observe)
       observe(&op, lookup);
-    llvm::Expected<Results> results = dispatch(&op, lookup);
+    llvm::Expected<Results> results = dispatch(&op, lookup, entries);
     if (!results)
       return results.takeError();
     if (results->size() != op.getNumResults())
@@ -264,7 +277,10 @@ interpret(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
                                 "' produced shape " +
                                 formatShape(tensor.shape) + " for " +
                                 formatType(type));
-      define(result, std::make_shared<const HostTensor>(std::move(tensor)));
+      auto shared = std::make_shared<const HostTensor>(std::move(tensor));
+      if (entries && isa<WeightOp>(op))
+        entries->weights[&op] = shared;
+      define(result, std::move(shared));
     }
 
     for (Value operand : op.getOperands()) {

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace bitc {
@@ -44,9 +45,23 @@ struct HostTensor {
 /// lookup of its operands (int8 calibration reads the conv inputs there).
 using OpObserver = std::function<void(
     mlir::Operation *, llvm::function_ref<const HostTensor &(mlir::Value)>)>;
+
+/// What repeated `interpret` calls on one unchanged function may share: the
+/// weights as read, and the convolution weights standardized and packed
+/// (int8 calibration runs every image through the same graph; without it
+/// each call converts all the weights again). Use one cache per function.
+class InterpreterCache {
+public:
+  InterpreterCache();
+  ~InterpreterCache();
+  struct Entries;
+  std::unique_ptr<Entries> entries;
+};
+
 llvm::Expected<std::vector<HostTensor>>
 interpret(mlir::func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
-          const OpObserver &observe = nullptr);
+          const OpObserver &observe = nullptr,
+          InterpreterCache *cache = nullptr);
 
 } // namespace bitc
 

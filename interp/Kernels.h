@@ -11,15 +11,27 @@
 #define BITC_INTERP_KERNELS_H
 
 #include "interp/Interpreter.h"
+#include "interp/PackedGemm.h"
 #include "ir/Activation.h"
 #include "ir/BitOps.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/Twine.h"
 
 #include <string>
 #include <utility>
 
-namespace bitc::detail {
+namespace bitc {
+
+struct InterpreterCache::Entries {
+  /// bit.weight results.
+  llvm::DenseMap<mlir::Operation *, std::shared_ptr<const HostTensor>> weights;
+  /// bit.conv2d weights, standardized and packed.
+  llvm::DenseMap<mlir::Operation *, std::shared_ptr<const detail::PackedRows>>
+      convWeights;
+};
+
+namespace detail {
 
 /// The runtime tensor of an SSA value already computed (operands only).
 using Lookup = llvm::function_ref<const HostTensor &(mlir::Value)>;
@@ -45,7 +57,9 @@ std::pair<double, double> meanAndM2(const float *data, int64_t count);
 
 // One kernel per op (see the op descriptions in ir/BitOps.td).
 llvm::Expected<Results> runWeight(mlir::bit::WeightOp op);
-llvm::Expected<Results> runConv2D(mlir::bit::Conv2DOp op, Lookup lookup);
+/// `cache`, when set, keeps the packed weights for the next call.
+llvm::Expected<Results> runConv2D(mlir::bit::Conv2DOp op, Lookup lookup,
+                                  InterpreterCache::Entries *cache);
 llvm::Expected<Results> runGroupNorm(mlir::bit::GroupNormOp op, Lookup lookup);
 llvm::Expected<Results> runGroupNormStats(mlir::bit::GroupNormStatsOp op,
                                           Lookup lookup);
@@ -61,6 +75,7 @@ llvm::Expected<Results> runGlobalAvgPool(mlir::bit::GlobalAvgPoolOp op,
                                          Lookup lookup);
 llvm::Expected<Results> runLinear(mlir::bit::LinearOp op, Lookup lookup);
 
-} // namespace bitc::detail
+} // namespace detail
+} // namespace bitc
 
 #endif // BITC_INTERP_KERNELS_H
