@@ -36,13 +36,14 @@ struct HostTensor {
 /// "invalid IR: <loc>: <message>"); locations print as `file:line:col`, a
 /// NameLoc as `'name'` (or `<child loc> ('name')`); attributes the op does not
 /// define (e.g. memory offsets added by later passes) are ignored. Values are
-/// freed after their last use. Convolutions run output channels in parallel
-/// with llvm::parallelFor (set llvm::parallel::strategy to
+/// freed after their last use. Convolutions run panels of output channels in
+/// parallel with llvm::parallelFor (set llvm::parallel::strategy to
 /// llvm::hardware_concurrency(1) for one thread); results do not depend on
 /// the thread count.
 ///
 /// `observe`, when set, is called before each op runs with the op and a
-/// lookup of its operands (int8 calibration reads the conv inputs there).
+/// lookup of its operands (int8 calibration reads the conv inputs there);
+/// weights taken from `cache` do not run and are not observed.
 using OpObserver = std::function<void(
     mlir::Operation *, llvm::function_ref<const HostTensor &(mlir::Value)>)>;
 
