@@ -23,7 +23,11 @@ import sys
 import numpy as np
 
 GMACS = {224: 4.09, 448: 16.35}  # BiT-M R50x1 per image, direct convolutions (bit-model.md, bitc inspect)
-CONFIGS = [("224-b1", 224, 1, None), ("224-b1-t1", 224, 1, 1), ("448-b1", 448, 1, None), ("224-b8", 224, 8, None)]
+CONFIGS = [("224-b1", 224, 1, None), ("224-b1-t1", 224, 1, 1), ("448-b1", 448, 1, None), ("224-b8", 224, 8, None),
+           ("224-int8", 224, 1, None), ("448-int8", 448, 1, None)]
+# int8 rows (bitc --precision int8, PyTorch FX int8) against the fp32 logits: the documented int8
+# tolerance of docs/precision.md, 5% of the largest logit, and the same top-1 up to a tie within it.
+INT8_REL_TOL = 5e-2
 LABELS = 1000
 REL_TOL = 1e-3
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -31,7 +35,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETTINGS = {"spin1": "default spinning", "spin0": "spinning off",
             "omp-default": "default OMP_WAIT_POLICY", "omp-PASSIVE": "OMP_WAIT_POLICY=PASSIVE"}
 NAMES = {"bitc": "bitc `_forward`", "bitc-ws": "bitc `_forward_with_workspace`",
-         "onnxruntime": "ONNX Runtime", "pytorch": "PyTorch eager"}
+         "onnxruntime": "ONNX Runtime", "pytorch": "PyTorch eager",
+         "pytorch-int8": "PyTorch int8 (FX post-training, oneDNN)"}
 
 
 def machine():
@@ -65,7 +70,7 @@ def git_commit():
         return "?"
 
 
-def check(actual, expected, batch):
+def check(actual, expected, batch, rel_tol=REL_TOL):
     """(ok, max_abs_diff, tolerance, detail)."""
     a = np.fromfile(actual, dtype="<f4")
     e = np.fromfile(expected, dtype="<f4")
@@ -74,7 +79,7 @@ def check(actual, expected, batch):
     a, e = a.reshape(batch, LABELS), e.reshape(batch, LABELS)
     if not np.all(np.isfinite(a)):
         return False, float("nan"), 0.0, "non-finite logits"
-    tol = REL_TOL * max(1.0, float(np.abs(e).max()))
+    tol = rel_tol * max(1.0, float(np.abs(e).max()))
     diff = float(np.abs(a - e).max())
     bad_top1 = []
     for i in range(batch):
@@ -151,9 +156,14 @@ def main(argv=None):
             c = [r for r in done if r["engine"] == engine]
             return min(c, key=lambda r: r["median_ms"]) if c else None
 
-        ort, torch = best("onnxruntime"), best("pytorch")
-        # PyTorch (either setting; PASSIVE first) is the reference for the logits.
+        int8 = config.endswith("int8")
+        ort, torch = best("onnxruntime"), best("pytorch-int8" if int8 else "pytorch")
+        # PyTorch fp32 (either setting; PASSIVE first) is the reference for the logits; the int8
+        # configurations have no PyTorch fp32 row, and ONNX Runtime (within 1e-3 of it in the others)
+        # stands in.
         refs = sorted((r for r in done if r["engine"] == "pytorch"), key=lambda r: r.get("setting") != "omp-PASSIVE")
+        if int8:
+            refs = sorted((r for r in done if r["engine"] == "onnxruntime"), key=lambda r: r.get("setting"))
         ref = refs[0] if refs else None
         flop = 2 * GMACS[size] * 1e9 * batch
         peak = per_core * threads
@@ -161,6 +171,9 @@ def main(argv=None):
             name = NAMES[r["engine"]]
             if r["engine"] in ("bitc", "bitc-ws") and batch > 1:
                 name += " (compiled batch %s)" % ("8" if r["object"].endswith("b8") else "1")
+            quantized = r["engine"] == "pytorch-int8" or r.get("object", "").endswith("i8")
+            if r["engine"] in ("bitc", "bitc-ws") and int8:
+                name += " int8" if quantized else " fp32"
             if r.get("setting"):
                 name += ", " + SETTINGS.get(r["setting"], r["setting"])
                 if r is ort or r is torch:
@@ -180,7 +193,8 @@ def main(argv=None):
             if r is ref:
                 ok, diff, tol, detail = True, 0.0, 0.0, "reference"
             elif ref:
-                ok, diff, tol, detail = check(r["logits"], ref["logits"], batch)
+                ok, diff, tol, detail = check(r["logits"], ref["logits"], batch,
+                                              INT8_REL_TOL if quantized else REL_TOL)
             else:
                 ok, diff, tol, detail = False, float("nan"), 0, "no PyTorch"
             if not ok:
@@ -201,7 +215,9 @@ def main(argv=None):
                 "faults": r.get("faults"),
             })
             table.append(row)
-            if r["engine"] in ("bitc", "bitc-ws"):
+            if r["engine"] in ("bitc", "bitc-ws") and int8:
+                summary[(config, r["engine"], "int8" if quantized else "fp32")] = row
+            elif r["engine"] in ("bitc", "bitc-ws"):
                 b = summary.get((config, r["engine"]))
                 if b is None or row["ms"] < b["ms"]:
                     summary[(config, r["engine"])] = row
@@ -247,14 +263,21 @@ def main(argv=None):
     out.extend(lines)
     out.append("")
     for engine in ("bitc", "bitc-ws"):
-        best = [(c, s) for (c, e), s in summary.items() if e == engine]
+        best = [(k[0], s) for k, s in summary.items() if k[1:] == (engine,)]
         if best:
             out.append("%s vs ONNX Runtime's better setting, wall-clock medians: " % NAMES[engine] + "; ".join(
                 "%s %s (%.1f ms)" % (c, fmt(s["vs_ort"], 2, "x"), s["ms"]) for c, s in best) + ".")
     one, two = summary.get(("224-b1-t1", "bitc")), summary.get(("224-b1", "bitc"))
     if one and two:
         out.append("bitc `_forward` at 224, %d threads vs 1: %.2fx." % (args.threads, one["ms"] / two["ms"]))
-    out.append("Agreement: %s." % ("every engine within %.0e relative of PyTorch, same top-1" % REL_TOL
+    for config in ("224-int8", "448-int8"):
+        i8, f32 = summary.get((config, "bitc", "int8")), summary.get((config, "bitc", "fp32"))
+        if i8 and f32:
+            out.append("%s: bitc int8 `_forward` %.1f ms: %s ONNX Runtime fp32's better setting, %.2fx bitc fp32, "
+                       "%s PyTorch int8's better setting." % (config, i8["ms"], fmt(i8["vs_ort"], 2, "x"),
+                                                              f32["ms"] / i8["ms"], fmt(i8["vs_torch"], 2, "x")))
+    out.append("Agreement: %s." % ("every engine within %.0e relative of PyTorch, same top-1 (int8 rows: %.0e "
+                                   "of the fp32 logits)" % (REL_TOL, INT8_REL_TOL)
                                    if not failures else "**FAILED**: " + "; ".join(failures)))
     if args.seconds:
         out.append("Harness time: %d s." % args.seconds)

@@ -14,6 +14,9 @@
 #                      and a peer process is killed after 2 S + 60 s in all (a spinning pool on a
 #                      loaded machine can take 10+ s per call): its row then says "timed out"
 #   BENCH_PROFILE=0    skip the per-kernel profile (bench/profile.sh) at the end
+#   BENCH_CALIBRATION_COUNT=N  noise images bitc int8 and PyTorch int8 calibrate on (default 16)
+#   BENCH_ONLY="224-int8 448-int8"  run only these configurations (default: all; the doc's table
+#                      then holds only them)
 #   BENCH_DOC=FILE     where to write the report (default docs/performance.md; "-" = nowhere)
 #   SKIP_SETUP=1       do not run scripts/setup.sh or npm (when everything is installed)
 set -eu
@@ -112,6 +115,20 @@ compile() {
 compile r224 224 1
 compile r448 448 1
 compile r224b8 224 8
+# int8: bitc and PyTorch calibrate on the same images (noise: the weights are random, so no image
+# set is more representative; the count keeps the compile short).
+CALIBRATION=$WORK/calibration
+CALIBRATION_COUNT=${BENCH_CALIBRATION_COUNT:-16}
+if [ ! -f "$CALIBRATION/.complete" ]; then
+  mkdir -p "$CALIBRATION"
+  "$PY" -c 'import sys, numpy as np; from PIL import Image
+for i in range(int(sys.argv[2])):
+    a = np.random.RandomState(100 + i).randint(0, 256, (300, 400, 3), dtype=np.uint8)
+    Image.fromarray(a).save("%s/noise-%03d.png" % (sys.argv[1], i))' "$CALIBRATION" "$CALIBRATION_COUNT"
+  touch "$CALIBRATION/.complete"
+fi
+compile r224i8 224 1 --precision int8 --calibration "$CALIBRATION" --calibration-count "$CALIBRATION_COUNT"
+compile r448i8 448 1 --precision int8 --calibration "$CALIBRATION" --calibration-count "$CALIBRATION_COUNT"
 
 if stale "$WORK/fma_peak" "$ROOT/bench/fma_peak.c"; then
   "$CC" -O2 -mavx2 -mfma "$ROOT/bench/fma_peak.c" -o "$WORK/fma_peak" -lpthread
@@ -157,6 +174,7 @@ peer() {
 }
 
 peak start "$THREADS" 0.5
+want() { [ -z "${BENCH_ONLY:-}" ] || case " $BENCH_ONLY " in *" $1 "*) ;; *) return 1 ;; esac; }
 # run_config CONFIG SIZE BATCH THREADS INPUT ONNX BITC_OBJECTS...: bitc, then each peer with its
 # default thread-pool waiting (spinning) and with spinning off; report.py compares bitc with the
 # better of the two.
@@ -185,10 +203,38 @@ run_config() {
       --max-seconds "$PEER_SECONDS" --out "$out"
   done
 }
-run_config 224-b1 224 1 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224
-run_config 224-b1-t1 224 1 1 "$WORK/in224.f32" "$WORK/r224.onnx" r224
-run_config 448-b1 448 1 "$THREADS" "$WORK/in448.f32" "$WORK/r448.onnx" r448
-run_config 224-b8 224 8 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224b8
+# run_int8 CONFIG SIZE INPUT ONNX FP32_OBJECT INT8_OBJECT: bitc fp32 and int8 side by side with
+# ONNX Runtime fp32 (both spinning settings) and PyTorch's own FX int8 (both OMP_WAIT_POLICY).
+run_int8() {
+  config=$1 size=$2 input=$3 onnx=$4 fp32=$5 int8=$6
+  say "== $config: load average $(load_now)"
+  "$WORK/$WIDEST" "$THREADS" 0.3 | record kind=peak isa="$WIDEST_ISA" when="$config" threads="$THREADS"
+  for obj in "$fp32" "$int8"; do
+    "$WORK/bench_$obj" "$input" 1 "$RUNS" "$WARMUP" "$WORK/logits_${config}_bitc_$obj.f32" "$THREADS" |
+      record kind=run config="$config" object="$obj" summary="$WORK/$obj.summary" \
+        logits="$WORK/logits_${config}_bitc_$obj.f32" load="$(load_now)"
+  done
+  PEER_ENGINE=onnxruntime
+  for spin in 1 0; do
+    out=$WORK/logits_${config}_ort_spin$spin.f32
+    peer "$config" "spin$spin" "$out" node "$ROOT/bench/ort_bench.js" "$onnx" "$input" 1 3 "$size" \
+      "$size" "$RUNS" "$WARMUP" "$out" "$THREADS" "$spin" "$PEER_SECONDS"
+  done
+  PEER_ENGINE=pytorch-int8
+  for policy in default PASSIVE; do
+    out=$WORK/logits_${config}_torch_int8_$policy.f32
+    peer "$config" "omp-$policy" "$out" env $( [ $policy = default ] && echo -u OMP_WAIT_POLICY ||
+      echo OMP_WAIT_POLICY=$policy ) "$PY" "$ROOT/bench/torch_int8.py" "$MODEL" "$input" \
+      --height "$size" --width "$size" --calibration "$CALIBRATION" --calibration-count "$CALIBRATION_COUNT" \
+      --runs "$RUNS" --warmup "$WARMUP" --threads "$THREADS" --max-seconds "$PEER_SECONDS" --out "$out"
+  done
+}
+want 224-b1 && run_config 224-b1 224 1 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224
+want 224-b1-t1 && run_config 224-b1-t1 224 1 1 "$WORK/in224.f32" "$WORK/r224.onnx" r224
+want 448-b1 && run_config 448-b1 448 1 "$THREADS" "$WORK/in448.f32" "$WORK/r448.onnx" r448
+want 224-b8 && run_config 224-b8 224 8 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224b8
+want 224-int8 && run_int8 224-int8 224 "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224i8
+want 448-int8 && run_int8 448-int8 448 "$WORK/in448.f32" "$WORK/r448.onnx" r448 r448i8
 peak end "$THREADS" 0.5
 
 # -- 6. Report ------------------------------------------------------------------------------
