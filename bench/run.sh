@@ -193,48 +193,29 @@ run_config() {
     peer "$config" "spin$spin" "$out" node "$ROOT/bench/ort_bench.js" "$onnx" "$input" "$batch" 3 "$size" \
       "$size" "$RUNS" "$WARMUP" "$out" "$threads" "$spin" "$PEER_SECONDS"
   done
-  PEER_ENGINE=pytorch
+  # PyTorch fp32 eager, or (INT8=1) PyTorch's own FX int8 on the calibration images bitc used.
+  if [ "${INT8:-0}" = 1 ]; then
+    PEER_ENGINE=pytorch-int8 tag=torch_int8 script=torch_int8.py
+    extra="--calibration $CALIBRATION --calibration-count $CALIBRATION_COUNT"
+  else
+    PEER_ENGINE=pytorch tag=torch script=torch_bench.py extra="--batch $batch"
+  fi
   for policy in default PASSIVE; do
-    out=$WORK/logits_${config}_torch_$policy.f32
+    out=$WORK/logits_${config}_${tag}_$policy.f32
     # default: OMP_WAIT_POLICY unset (libgomp spins a while before sleeping)
     peer "$config" "omp-$policy" "$out" env $( [ $policy = default ] && echo -u OMP_WAIT_POLICY ||
-      echo OMP_WAIT_POLICY=$policy ) "$PY" "$ROOT/bench/torch_bench.py" "$MODEL" "$input" --batch "$batch" \
+      echo OMP_WAIT_POLICY=$policy ) "$PY" "$ROOT/bench/$script" "$MODEL" "$input" $extra \
       --height "$size" --width "$size" --runs "$RUNS" --warmup "$WARMUP" --threads "$threads" \
       --max-seconds "$PEER_SECONDS" --out "$out"
-  done
-}
-# run_int8 CONFIG SIZE INPUT ONNX FP32_OBJECT INT8_OBJECT: bitc fp32 and int8 side by side with
-# ONNX Runtime fp32 (both spinning settings) and PyTorch's own FX int8 (both OMP_WAIT_POLICY).
-run_int8() {
-  config=$1 size=$2 input=$3 onnx=$4 fp32=$5 int8=$6
-  say "== $config: load average $(load_now)"
-  "$WORK/$WIDEST" "$THREADS" 0.3 | record kind=peak isa="$WIDEST_ISA" when="$config" threads="$THREADS"
-  for obj in "$fp32" "$int8"; do
-    "$WORK/bench_$obj" "$input" 1 "$RUNS" "$WARMUP" "$WORK/logits_${config}_bitc_$obj.f32" "$THREADS" |
-      record kind=run config="$config" object="$obj" summary="$WORK/$obj.summary" \
-        logits="$WORK/logits_${config}_bitc_$obj.f32" load="$(load_now)"
-  done
-  PEER_ENGINE=onnxruntime
-  for spin in 1 0; do
-    out=$WORK/logits_${config}_ort_spin$spin.f32
-    peer "$config" "spin$spin" "$out" node "$ROOT/bench/ort_bench.js" "$onnx" "$input" 1 3 "$size" \
-      "$size" "$RUNS" "$WARMUP" "$out" "$THREADS" "$spin" "$PEER_SECONDS"
-  done
-  PEER_ENGINE=pytorch-int8
-  for policy in default PASSIVE; do
-    out=$WORK/logits_${config}_torch_int8_$policy.f32
-    peer "$config" "omp-$policy" "$out" env $( [ $policy = default ] && echo -u OMP_WAIT_POLICY ||
-      echo OMP_WAIT_POLICY=$policy ) "$PY" "$ROOT/bench/torch_int8.py" "$MODEL" "$input" \
-      --height "$size" --width "$size" --calibration "$CALIBRATION" --calibration-count "$CALIBRATION_COUNT" \
-      --runs "$RUNS" --warmup "$WARMUP" --threads "$THREADS" --max-seconds "$PEER_SECONDS" --out "$out"
   done
 }
 want 224-b1 && run_config 224-b1 224 1 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224
 want 224-b1-t1 && run_config 224-b1-t1 224 1 1 "$WORK/in224.f32" "$WORK/r224.onnx" r224
 want 448-b1 && run_config 448-b1 448 1 "$THREADS" "$WORK/in448.f32" "$WORK/r448.onnx" r448
 want 224-b8 && run_config 224-b8 224 8 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224b8
-want 224-int8 && run_int8 224-int8 224 "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224i8
-want 448-int8 && run_int8 448-int8 448 "$WORK/in448.f32" "$WORK/r448.onnx" r448 r448i8
+# int8: bitc fp32 and --precision int8 side by side with ONNX Runtime fp32 and PyTorch int8.
+want 224-int8 && INT8=1 run_config 224-int8 224 1 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224i8
+want 448-int8 && INT8=1 run_config 448-int8 448 1 "$THREADS" "$WORK/in448.f32" "$WORK/r448.onnx" r448 r448i8
 peak end "$THREADS" 0.5
 
 # -- 6. Report ------------------------------------------------------------------------------

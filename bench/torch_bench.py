@@ -26,6 +26,24 @@ import bit_reference as ref  # noqa: E402
 import run_reference  # noqa: E402
 
 
+def time_calls(module, x, runs, warmup, max_seconds):
+    """(last output, wall ms per call, process CPU ms per call): `warmup` untimed calls, then up to
+    `runs` timed ones, stopping once they have taken `max_seconds` (at least one runs)."""
+    wall, cpu = [], []
+    with torch.no_grad():
+        for _ in range(warmup):
+            y = module(x)
+        start = time.perf_counter()
+        for _ in range(runs):
+            if wall and time.perf_counter() - start > max_seconds:
+                break
+            c0, w0 = time.process_time(), time.perf_counter()
+            y = module(x)
+            wall.append((time.perf_counter() - w0) * 1e3)
+            cpu.append((time.process_time() - c0) * 1e3)
+    return y, wall, cpu
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model_dir")
@@ -51,18 +69,7 @@ def main(argv=None):
         return 1
     x = torch.from_numpy(flat.reshape(args.batch, cfg["num_channels"], args.height, args.width).copy())
 
-    wall, cpu = [], []
-    with torch.no_grad():
-        for _ in range(args.warmup):
-            y = module(x)
-        start = time.perf_counter()
-        for _ in range(args.runs):
-            if wall and time.perf_counter() - start > args.max_seconds:
-                break
-            c0, w0 = time.process_time(), time.perf_counter()
-            y = module(x)
-            wall.append((time.perf_counter() - w0) * 1e3)
-            cpu.append((time.process_time() - c0) * 1e3)
+    y, wall, cpu = time_calls(module, x, args.runs, args.warmup, args.max_seconds)
     y.numpy().astype("<f4").tofile(args.out)
     print(json.dumps({"engine": "pytorch", "version": torch.__version__, "batch": args.batch,
                       "threads": args.threads, "runs": len(wall),

@@ -32,6 +32,7 @@ sys.path.insert(0, REFERENCE)
 import bit_reference as ref  # noqa: E402
 import preprocess  # noqa: E402
 import run_reference  # noqa: E402
+from torch_bench import time_calls  # noqa: E402
 
 
 def conv(weight, stride, dilation):
@@ -140,7 +141,9 @@ def calibration_inputs(model_dir, folder, count, height, width):
         config["crop_size"] = {"height": height, "width": width}
     else:
         config["size"] = {"height": height, "width": width}
-    names = sorted(n for n in os.listdir(folder) if os.path.isfile(os.path.join(folder, n)))[:count]
+    # bitc's rule: regular files in name order, hidden ones skipped.
+    names = sorted(n for n in os.listdir(folder)
+                   if not n.startswith(".") and os.path.isfile(os.path.join(folder, n)))[:count]
     if not names:
         raise SystemExit("torch_int8: %s: no images" % folder)
     return [torch.from_numpy(preprocess.preprocess_files([os.path.join(folder, n)], config)) for n in names]
@@ -191,18 +194,7 @@ def main(argv=None):
     quantized = convert_fx(prepared)
     calibration_s = time.perf_counter() - start
 
-    wall, cpu = [], []
-    with torch.no_grad():
-        for _ in range(args.warmup):
-            y = quantized(x)
-        start = time.perf_counter()
-        for _ in range(args.runs):
-            if wall and time.perf_counter() - start > args.max_seconds:
-                break
-            c0, w0 = time.process_time(), time.perf_counter()
-            y = quantized(x)
-            wall.append((time.perf_counter() - w0) * 1e3)
-            cpu.append((time.process_time() - c0) * 1e3)
+    y, wall, cpu = time_calls(quantized, x, args.runs, args.warmup, args.max_seconds)
     y.numpy().astype("<f4").tofile(args.out)
     print(json.dumps({"engine": "pytorch-int8", "qengine": args.engine, "version": torch.__version__, "batch": 1,
                       "threads": args.threads, "runs": len(wall),
