@@ -10,7 +10,9 @@ set -eu
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/build.sh
-ctest --test-dir build --output-on-failure
+# Two at a time: lit (two workers of its own) and dask-classify (two worker
+# processes) take both cores and run alone (PROCESSORS 2).
+ctest --test-dir build -j "$(nproc)" --output-on-failure
 [ "${BITC_SKIP_SANITIZE:-0}" = 1 ] && exit 0
 
 # -O1: what AddressSanitizer is meant for, and a quarter less compile time
