@@ -167,8 +167,9 @@ extern "C" {{
 #define {1}_WORKSPACE_BYTES {8}
 /* A caller's workspace starts at a multiple of this many bytes. */
 #define {1}_WORKSPACE_ALIGNMENT 64
-/* Arithmetic of the convolutions (bitc compile --precision): "fp32", or
-   "int8" (calibrated 8-bit convolutions, the rest fp32). */
+/* Arithmetic of the convolutions (bitc compile --precision): "fp32",
+   "int8" (calibrated 8-bit convolutions, the rest fp32) or "bf16" (bf16
+   inputs and filters summed in fp32, the rest fp32). */
 #define {1}_PRECISION "{15}"
 
 /* Return codes: 0 = success, negative = an error ({0}_error_string says

@@ -1,6 +1,7 @@
 //===- KernelKey.cpp - Builders, kinds and text of kernel keys ------------===//
 
 #include "codegen/KernelKey.h"
+#include "codegen/kernels/Bf16Conv.h"
 #include "codegen/kernels/Int8Conv.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -34,6 +35,8 @@ kernels::KernelPipeline buildKernel(const KernelKey &key,
           [&](const ConvKernel &k) {
             if (k.int8)
               return kernels::buildInt8ModelConv(k.spec, t);
+            if (k.bf16)
+              return kernels::buildBf16ModelConv(k.spec, t);
             return k.winogradTile
                        ? kernels::buildWinogradConv(k.spec, k.winogradTile, t)
                        : kernels::buildConv(k.spec, t);
@@ -83,6 +86,8 @@ std::string kernelKind(const KernelKey &key) {
                                        s.outC, s.outH(), s.outW());
             if (k.int8)
               return "int8 " + kind;
+            if (k.bf16)
+              return "bf16 " + kind;
             return k.winogradTile
                        ? formatv("winograd F{0} {1}", k.winogradTile, kind)
                              .str()
@@ -140,6 +145,8 @@ llvm::StringRef kernelOpName(const KernelKey &key) {
     return "winograd_conv";
   if (const auto *conv = std::get_if<ConvKernel>(&key); conv && conv->int8)
     return "int8_conv";
+  if (const auto *conv = std::get_if<ConvKernel>(&key); conv && conv->bf16)
+    return "bf16_conv";
   return names[key.index()];
 }
 
@@ -150,6 +157,22 @@ std::vector<KernelArgument> kernelArguments(const KernelKey &key,
       Overloaded{
           [&](const ConvKernel &k) {
             const kernels::ConvSpec &s = k.spec;
+            if (k.bf16) {
+              std::string lanes =
+                  std::to_string(kernels::int8ConvLanes(target));
+              std::vector<KernelArgument> args = {
+                  {"input", activation},
+                  {"weights",
+                   "bf16 (ci%2,co%" + lanes + ",ci/2,kx,ky,co/" + lanes + ")"}};
+              if (s.hasPrologue)
+                args.push_back({"prologue", scaleShift});
+              if (s.hasResidual)
+                args.push_back({"residual", activation});
+              args.push_back({"output", activation});
+              if (s.hasStats)
+                args.push_back({"stats", "(3,group,tile,n)"});
+              return args;
+            }
             if (k.int8) {
               std::string lanes =
                   std::to_string(kernels::int8ConvLanes(target));
@@ -267,6 +290,8 @@ void printKernelKey(llvm::raw_ostream &os, const KernelKey &key) {
                      os << " winograd=F" << k.winogradTile;
                    if (k.int8)
                      os << " int8";
+                   if (k.bf16)
+                     os << " bf16";
                  },
                  [&](const MaxPoolKernel &k) {
                    printShape(os, k.in);

@@ -32,14 +32,16 @@ inline auto fieldsOf(const kernels::TensorShape &s) {
   return std::tie(s.n, s.c, s.h, s.w);
 }
 
-/// buildConv (winogradTile 0), buildWinogradConv (F(m x m), m = tile) or,
-/// with int8, buildInt8ModelConv (--precision int8).
+/// buildConv (winogradTile 0), buildWinogradConv (F(m x m), m = tile),
+/// with int8 buildInt8ModelConv (--precision int8), with bf16
+/// buildBf16ModelConv (--precision bf16).
 struct ConvKernel {
   kernels::ConvSpec spec;
   int winogradTile = 0;
   bool int8 = false;
+  bool bf16 = false;
   auto fields() const {
-    return std::tuple_cat(fieldsOf(spec), std::tie(winogradTile, int8));
+    return std::tuple_cat(fieldsOf(spec), std::tie(winogradTile, int8, bf16));
   }
 };
 /// buildMaxPool; pad = [top, left, bottom, right] (a folded zero pad).

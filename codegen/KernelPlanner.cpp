@@ -161,12 +161,11 @@ llvm::Expected<BufferBinding> Planner::tensor(Value value, Operation *user) {
   return binding;
 }
 
-BufferBinding Planner::addWeights(const std::vector<float> &data,
+BufferBinding Planner::addSection(const void *data, size_t bytes,
                                   std::vector<int64_t> extents) {
   size_t offset = (result.weights.size() + 63) / 64 * 64;
-  result.weights.resize(offset + data.size() * sizeof(float));
-  std::memcpy(result.weights.data() + offset, data.data(),
-              data.size() * sizeof(float));
+  result.weights.resize(offset + bytes);
+  std::memcpy(result.weights.data() + offset, data, bytes);
   BufferBinding binding;
   binding.source = BufferSource::Weights;
   binding.offset = static_cast<int64_t>(offset);
@@ -175,17 +174,21 @@ BufferBinding Planner::addWeights(const std::vector<float> &data,
   return binding;
 }
 
+BufferBinding Planner::addWeights(const std::vector<float> &data,
+                                  std::vector<int64_t> extents) {
+  return addSection(data.data(), data.size() * sizeof(float),
+                    std::move(extents));
+}
+
 BufferBinding Planner::addBytes(const std::vector<int8_t> &data,
                                 std::vector<int64_t> extents) {
-  size_t offset = (result.weights.size() + 63) / 64 * 64;
-  result.weights.resize(offset + data.size());
-  std::memcpy(result.weights.data() + offset, data.data(), data.size());
-  BufferBinding binding;
-  binding.source = BufferSource::Weights;
-  binding.offset = static_cast<int64_t>(offset);
-  binding.strides = denseStrides(extents);
-  binding.extents = std::move(extents);
-  return binding;
+  return addSection(data.data(), data.size(), std::move(extents));
+}
+
+BufferBinding Planner::addHalves(const std::vector<uint16_t> &data,
+                                 std::vector<int64_t> extents) {
+  return addSection(data.data(), data.size() * sizeof(uint16_t),
+                    std::move(extents));
 }
 
 /// A weight read as is (gamma, beta, bias), shared by every reader.

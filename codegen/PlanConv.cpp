@@ -8,6 +8,7 @@
 
 #include "codegen/Planner.h"
 #include "codegen/Precision.h"
+#include "codegen/kernels/Bf16Conv.h"
 #include "codegen/kernels/Int8Conv.h"
 #include "ir/WeightData.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -107,11 +108,14 @@ llvm::Error Planner::plan(Conv2DOp op) {
   // Calibrated (--precision int8) and supported: the int8 kernel, direct.
   auto int8Max = op->getAttrOfType<FloatAttr>(kInt8InputMaxAttr);
   const bool int8 = int8Max && kernels::int8ConvSupports(spec, target);
+  // --precision bf16 and supported: the bf16 kernel, direct.
+  const bool bf16 =
+      op->hasAttr(kBf16Attr) && kernels::bf16ConvSupports(spec, target);
   const int winogradTile =
-      winograd == WinogradPolicy::Off || int8
+      winograd == WinogradPolicy::Off || int8 || bf16
           ? 0
           : kernels::chooseWinogradTile(spec, winograd == WinogradPolicy::On);
-  call.kernel = kernel(ConvKernel{spec, winogradTile, int8});
+  call.kernel = kernel(ConvKernel{spec, winogradTile, int8, bf16});
   result.macs += totalMacs;
   result.macsDone += winogradTile
                          ? images * kernels::winogradMacs(spec, winogradTile)
@@ -130,6 +134,12 @@ llvm::Error Planner::plan(Conv2DOp op) {
         quantizeInt8Weights(spec, *data, int8Max.getValueAsDouble(), target);
     call.args.push_back(addBytes(q.packed, q.extents));
     call.args.push_back(addWeights(q.scales, {int64_t(q.scales.size())}));
+  } else if (bf16) {
+    std::vector<uint16_t> packed =
+        kernels::packBf16ConvWeights(spec, target, data->data());
+    std::vector<int> shape = kernels::packedBf16ConvWeightShape(spec, target);
+    call.args.push_back(
+        addHalves(packed, std::vector<int64_t>(shape.begin(), shape.end())));
   } else {
     std::vector<int> shape =
         winogradTile

@@ -58,9 +58,14 @@ private:
   /// Appends a 64-byte aligned section to the blob.
   BufferBinding addWeights(const std::vector<float> &data,
                            std::vector<int64_t> extents);
-  /// The same for bytes (int8 filters; the kernel declares the type).
+  /// The same for bytes (int8 filters) and 16-bit values (bf16 filters);
+  /// the kernel declares the type, strides count elements.
   BufferBinding addBytes(const std::vector<int8_t> &data,
                          std::vector<int64_t> extents);
+  BufferBinding addHalves(const std::vector<uint16_t> &data,
+                          std::vector<int64_t> extents);
+  BufferBinding addSection(const void *data, size_t bytes,
+                           std::vector<int64_t> extents);
   /// The index of the kernel for `key`, created on first use.
   size_t kernel(const KernelKey &key);
   /// A call of `key`'s kernel, its arguments bound in order (each value a 4-D

@@ -2,6 +2,7 @@
 
 #include "codegen/Precision.h"
 #include "codegen/HalideBackend.h"
+#include "codegen/kernels/Bf16Conv.h"
 #include "frontend/CalibrationImages.h"
 #include "frontend/JsonUtil.h"
 
@@ -25,10 +26,11 @@ llvm::Error checkBf16Target(const std::string &target) {
   auto parsed = parseKernelTarget(target);
   if (!parsed)
     return parsed.takeError();
-  if (!parsed->has_feature(Halide::Target::AVX512_SapphireRapids))
+  if (!kernels::bf16TargetSupported(*parsed))
     return makeError("compile: --precision bf16 needs a target with "
-                     "AVX512-BF16 (Halide feature avx512_sapphirerapids); '" +
-                     target + "' has none");
+                     "AVX512-BF16 (Halide features avx512 and "
+                     "avx512_sapphirerapids); '" +
+                     target + "' lacks them");
   return llvm::Error::success();
 }
 
@@ -81,10 +83,6 @@ llvm::Expected<PrecisionChoice> choosePrecision(const PrecisionRequest &request,
   if (*precision == Precision::Int8)
     if (llvm::Error err = checkInt8Target(target))
       return std::move(err);
-  // The checks above are final; bf16 arithmetic is not there yet.
-  if (*precision == Precision::Bf16)
-    return makeError("compile: --precision " + request.precision +
-                     " is not implemented yet (see docs/precision.md)");
   return choice;
 }
 

@@ -15,6 +15,11 @@ namespace bitc {
 /// calibration images. The planner makes those convs int8 (PlanConv.cpp).
 inline constexpr const char *kInt8InputMaxAttr = "bitc.int8_input_max";
 
+/// The unit attribute --precision bf16 sets on every conv2d; the planner
+/// makes each one it supports a bf16 conv (PlanConv.cpp), the others stay
+/// fp32.
+inline constexpr const char *kBf16Attr = "bitc.bf16";
+
 /// The arithmetic of the compiled convolutions (`bitc compile --precision`).
 enum class Precision { Fp32, Int8, Bf16 };
 

@@ -6,6 +6,7 @@
 #include "driver/FatalErrors.h"
 #include "driver/OutputFile.h"
 #include "frontend/JsonUtil.h"
+#include "ir/BitOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -137,6 +138,10 @@ compileModel(llvm::StringRef path, CompileRequest &request,
     if (llvm::Error err = runDefaultPipeline(**module, request.lowering))
       module = std::move(err);
   }
+  if (module && request.precision.precision == Precision::Bf16)
+    (*module)->walk([](mlir::bit::Conv2DOp conv) {
+      conv->setAttr(kBf16Attr, mlir::UnitAttr::get(conv.getContext()));
+    });
   if (module && request.precision.precision == Precision::Int8) {
     phases.begin("calibration");
     if (llvm::Error err = calibrate(**module, *model, request))

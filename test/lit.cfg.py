@@ -27,6 +27,17 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 if config.bitc_sanitize:
     config.available_features.add("sanitizer")
 
+# Objects that use AVX512-BF16 (--precision bf16) run only where the CPU has
+# it; tests that run them say `REQUIRES: cpu-avx512-bf16`.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        cpu_flags = set(next((l.split(":", 1)[1].split() for l in cpuinfo
+                              if l.startswith("flags")), []))
+except OSError:
+    cpu_flags = set()
+if {"avx512f", "avx512_bf16"} <= cpu_flags:
+    config.available_features.add("cpu-avx512-bf16")
+
 reference = os.path.join(config.bitc_src_root, "test", "reference")
 # Ahead of lit's own %python (the interpreter running lit, which may lack
 # torch and numpy).
@@ -40,6 +51,9 @@ config.substitutions.append(
 config.substitutions.append(
     ("%run_reference",
      config.python_with_torch + " " + os.path.join(reference, "run_reference.py")))
+config.substitutions.append(
+    ("%simulate_bf16",
+     config.python_with_torch + " " + os.path.join(reference, "simulate_bf16.py")))
 config.substitutions.append(
     ("%compare",
      config.python_with_torch + " " + os.path.join(reference, "compare.py")))

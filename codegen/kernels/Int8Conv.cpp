@@ -1,6 +1,7 @@
 //===- Int8Conv.cpp - Direct convolution in 8-bit integers ----------------===//
 
 #include "codegen/kernels/Int8Conv.h"
+#include "codegen/kernels/DotPacking.h"
 #include "codegen/kernels/KernelUtil.h"
 
 #include <stdexcept>
@@ -19,33 +20,15 @@ int int8ConvLanes(const Target &target) {
 
 std::vector<int> packedInt8ConvWeightShape(const Int8ConvSpec &s,
                                            const Target &target) {
-  int lanes = int8ConvLanes(target);
-  return {4,
-          lanes,
-          int(s.inC4() / 4),
-          int(s.kernel),
-          int(s.kernel),
-          int(s.outC / lanes)};
+  return detail::dotWeightShape(s.inC, s.outC, s.kernel, int8ConvLanes(target),
+                                4);
 }
 
 std::vector<int8_t> packInt8ConvWeights(const Int8ConvSpec &s,
                                         const Target &target,
                                         const int8_t *oihw) {
-  int64_t lanes = int8ConvLanes(target), k = s.kernel;
-  std::vector<int8_t> packed(s.inC4() * k * k * s.outC, 0);
-  for (int64_t co = 0; co < s.outC; ++co)
-    for (int64_t ci = 0; ci < s.inC; ++ci)
-      for (int64_t ky = 0; ky < k; ++ky)
-        for (int64_t kx = 0; kx < k; ++kx) {
-          // (4, lane, ci/4, kx, ky, co/lane), innermost first.
-          int64_t index =
-              ci % 4 +
-              4 * (co % lanes +
-                   lanes * (ci / 4 +
-                            s.inC4() / 4 * (kx + k * (ky + k * (co / lanes)))));
-          packed[index] = oihw[((co * s.inC + ci) * k + ky) * k + kx];
-        }
-  return packed;
+  return detail::packDotWeights(s.inC, s.outC, s.kernel, int8ConvLanes(target),
+                                4, oihw);
 }
 
 KernelPipeline buildInt8Conv(const Int8ConvSpec &s, const Target &target) {

@@ -102,7 +102,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
       po::value<std::string>(&options.precision.precision)
           ->default_value("fp32"),
       "arithmetic of the convolutions: fp32, int8 (needs --calibration) or "
-      "bf16; bf16 is not implemented yet (docs/precision.md)")(
+      "bf16 (AVX512-BF16 targets; docs/precision.md)")(
       "calibration", po::value<std::string>(),
       "int8: a folder of PNG, JPEG or PPM images run through the model's "
       "preprocessing to choose the activation scales")(
@@ -153,8 +153,8 @@ int runCompileCommand(const std::vector<std::string> &args) {
     return 1;
   applyPipelineSwitches(vm, options.request.lowering);
   options.request.precision = *choice;
-  if (choice->precision == Precision::Int8)
-    object.precision = "int8";
+  if (choice->precision != Precision::Fp32)
+    object.precision = options.precision.precision; // "int8" or "bf16"
   options.request.lowering.printIRAfterAll =
       vm.count("mlir-print-ir-after-all");
   options.request.model = options.shared.model;
