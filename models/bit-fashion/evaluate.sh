@@ -3,7 +3,7 @@
 # the object's model_classify_rgb8, for each precision given (default: fp32). With two or more, also the
 # share of predictions identical to the first one's.
 #
-#   models/bit-fashion/evaluate.sh [fp32] [int8 ...]
+#   models/bit-fashion/evaluate.sh [fp32] [int8] [bf16 ...]
 #   (environment: BITC=build/bin/bitc, OUT=build/bit-fashion, MODEL=models/bit-fashion by default)
 #
 # Each precision P: bitc compile --precision P (int8: --calibration models/bit-fashion/calibration), cc
@@ -22,8 +22,8 @@ first=""
 for precision in "$@"; do
   dir=$OUT/$precision
   mkdir -p "$dir"
-  if [ "$precision" = fp32 ]; then
-    "$BITC" compile "$MODEL" -o "$dir/model.o" --name model -q
+  if [ "$precision" != int8 ]; then
+    "$BITC" compile "$MODEL" -o "$dir/model.o" --name model -q --precision "$precision"
   else
     "$BITC" compile "$MODEL" -o "$dir/model.o" --name model -q --precision "$precision" \
       --calibration "$MODEL/calibration"
