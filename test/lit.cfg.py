@@ -42,21 +42,16 @@ reference = os.path.join(config.bitc_src_root, "test", "reference")
 # Ahead of lit's own %python (the interpreter running lit, which may lack
 # torch and numpy).
 config.substitutions.insert(0, ("%python", config.python_with_torch))
-config.substitutions.append(
-    ("%make_checkpoint",
-     config.python_with_torch + " " + os.path.join(reference, "checkpoint_cache.py")))
-config.substitutions.append(
-    ("%make_input",
-     config.python_with_torch + " " + os.path.join(reference, "make_input.py")))
-config.substitutions.append(
-    ("%run_reference",
-     config.python_with_torch + " " + os.path.join(reference, "run_reference.py")))
-config.substitutions.append(
-    ("%simulate_bf16",
-     config.python_with_torch + " " + os.path.join(reference, "simulate_bf16.py")))
-config.substitutions.append(
-    ("%compare",
-     config.python_with_torch + " " + os.path.join(reference, "compare.py")))
+# The reference tools run through zygote.py, which imports torch and numpy
+# once per suite run instead of once per call (test/reference/zygote.py).
+zygote = config.python_with_torch + " " + os.path.join(reference, "zygote.py")
+config.substitutions.append(("%zygote", zygote))
+for name, script in [("%make_checkpoint", "checkpoint_cache.py"),
+                     ("%make_input", "make_input.py"),
+                     ("%run_reference", "run_reference.py"),
+                     ("%simulate_bf16", "simulate_bf16.py"),
+                     ("%compare", "compare.py")]:
+    config.substitutions.append((name, zygote + " " + os.path.join(reference, script)))
 config.substitutions.append(("%srcroot", config.bitc_src_root))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%cxx", config.cxx_compiler))

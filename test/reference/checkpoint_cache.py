@@ -21,6 +21,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAKE_CHECKPOINT = os.path.join(HERE, "make_checkpoint.py")
+ZYGOTE = os.path.join(HERE, "zygote.py")
 
 
 def split_out(argv):
@@ -49,7 +50,8 @@ def fill(cache, entry, args):
     os.makedirs(cache, exist_ok=True)
     staging = tempfile.mkdtemp(prefix="tmp-", dir=cache)
     out = os.path.join(staging, "out")
-    run = subprocess.run([sys.executable, MAKE_CHECKPOINT] + args + ["--out", out],
+    # Through zygote.py: torch is imported once per suite, not per checkpoint.
+    run = subprocess.run([sys.executable, ZYGOTE, MAKE_CHECKPOINT] + args + ["--out", out],
                          stdout=subprocess.PIPE)
     if run.returncode != 0:
         sys.stdout.buffer.write(run.stdout)
@@ -68,7 +70,8 @@ def main(argv):
     cache = os.environ.get("BITC_CHECKPOINT_CACHE")
     out, args = split_out(argv)
     if not cache or out is None or "--no-preprocessor" in args:
-        os.execv(sys.executable, [sys.executable, MAKE_CHECKPOINT] + argv)
+        # Not exec: under zygote.py the caller waits for this process's status.
+        return subprocess.call([sys.executable, ZYGOTE, MAKE_CHECKPOINT] + argv)
     entry = os.path.join(cache, cache_key(args))
     if not os.path.isdir(entry):
         # Tests that run at once and want the same checkpoint (both halves

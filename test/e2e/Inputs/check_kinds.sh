@@ -40,10 +40,10 @@ check() {
   $CC -O1 -DMODEL="$name" -DMODEL_UPPER="$upper" -include "$at.h" \
     "$INPUTS/run_outputs.c" "$at.o" -o "$at.run" -lpthread -ldl -lm
   "$at.run" "$batch" "$input" "$at.f32"
-  "$PYTHON" "$REFERENCE/run_reference.py" "$dir/$name" --input "$input" \
+  "$PYTHON" "$REFERENCE/zygote.py" "$REFERENCE/run_reference.py" "$dir/$name" --input "$input" \
     --height "$size" --width "$size" --double --quiet \
     --output "$at-ref.f32" --outputs "$expected"
-  "$PYTHON" "$REFERENCE/compare.py" "$at.f32" "$at-ref.f32" \
+  "$PYTHON" "$REFERENCE/zygote.py" "$REFERENCE/compare.py" "$at.f32" "$at-ref.f32" \
     --layout "$at-ref.f32.json"
 }
 
