@@ -46,6 +46,7 @@ config.substitutions.insert(0, ("%python", config.python_with_torch))
 # once per suite run instead of once per call (test/reference/zygote.py).
 zygote = config.python_with_torch + " " + os.path.join(reference, "zygote.py")
 config.substitutions.append(("%zygote", zygote))
+config.zygote = zygote  # for lit.local.cfg files
 for name, script in [("%make_checkpoint", "checkpoint_cache.py"),
                      ("%make_input", "make_input.py"),
                      ("%run_reference", "run_reference.py"),

@@ -64,8 +64,10 @@ def load(spec, index):
         w, h = (int(v) for v in size.split("x"))
         return synthetic(kind, w, h, index), pad, spec
     if kind == "sklearn":  # photographs python3-sklearn ships: china.jpg, flower.jpg
-        import sklearn.datasets
-        spec = os.path.join(os.path.dirname(sklearn.datasets.__file__), "images", size)
+        # Found without importing sklearn (a second per call).
+        import importlib.util
+        sklearn_dir = importlib.util.find_spec("sklearn").submodule_search_locations[0]
+        spec = os.path.join(sklearn_dir, "datasets", "images", size)
     return Image.open(spec).convert("RGB"), pad, os.path.basename(spec)
 
 

@@ -112,6 +112,11 @@ def serve(name):
     import PIL.Image  # noqa: F401
     import bit_reference  # noqa: F401
     import safetensors_io  # noqa: F401
+    import preprocess  # noqa: F401
+    try:
+        import preprocess_fast  # noqa: F401  (torchvision: the fast processor's checks)
+    except ImportError:
+        pass
     import signal
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     listener.listen(64)
