@@ -129,6 +129,13 @@ for i in range(int(sys.argv[2])):
 fi
 compile r224i8 224 1 --precision int8 --calibration "$CALIBRATION" --calibration-count "$CALIBRATION_COUNT"
 compile r448i8 448 1 --precision int8 --calibration "$CALIBRATION" --calibration-count "$CALIBRATION_COUNT"
+# bf16 where the CPU has AVX512-BF16 (elsewhere bitc refuses the precision for the host target).
+BF16_224= BF16_448=
+if grep -qw avx512_bf16 /proc/cpuinfo; then
+  compile r224bf 224 1 --precision bf16
+  compile r448bf 448 1 --precision bf16
+  BF16_224=r224bf BF16_448=r448bf
+fi
 
 if stale "$WORK/fma_peak" "$ROOT/bench/fma_peak.c"; then
   "$CC" -O2 -mavx2 -mfma "$ROOT/bench/fma_peak.c" -o "$WORK/fma_peak" -lpthread
@@ -213,9 +220,10 @@ want 224-b1 && run_config 224-b1 224 1 "$THREADS" "$WORK/in224.f32" "$WORK/r224.
 want 224-b1-t1 && run_config 224-b1-t1 224 1 1 "$WORK/in224.f32" "$WORK/r224.onnx" r224
 want 448-b1 && run_config 448-b1 448 1 "$THREADS" "$WORK/in448.f32" "$WORK/r448.onnx" r448
 want 224-b8 && run_config 224-b8 224 8 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224b8
-# int8: bitc fp32 and --precision int8 side by side with ONNX Runtime fp32 and PyTorch int8.
-want 224-int8 && INT8=1 run_config 224-int8 224 1 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224i8
-want 448-int8 && INT8=1 run_config 448-int8 448 1 "$THREADS" "$WORK/in448.f32" "$WORK/r448.onnx" r448 r448i8
+# int8: bitc fp32, --precision int8 (and bf16 where the CPU has it) side by side with ONNX Runtime
+# fp32 and PyTorch int8.
+want 224-int8 && INT8=1 run_config 224-int8 224 1 "$THREADS" "$WORK/in224.f32" "$WORK/r224.onnx" r224 r224i8 $BF16_224
+want 448-int8 && INT8=1 run_config 448-int8 448 1 "$THREADS" "$WORK/in448.f32" "$WORK/r448.onnx" r448 r448i8 $BF16_448
 peak end "$THREADS" 0.5
 
 # -- 6. Report ------------------------------------------------------------------------------
