@@ -180,7 +180,9 @@ std::vector<KernelArgument> kernelArguments(const KernelKey &key,
                   {"input", activation},
                   {"weights",
                    "i8 (ci%4,co%" + lanes + ",ci/4,kx,ky,co/" + lanes + ")"},
-                  {"scales", "(co+1)"},
+                  {"scales", kernels::int8HasZeroPoint(s)
+                                 ? "(2co+2: zero point)"
+                                 : "(co+1)"},
                   {"prologue", scaleShift}};
               if (s.hasResidual)
                 args.push_back({"residual", activation});

@@ -25,7 +25,11 @@ namespace {
 /// A filter in the int8 kernel's form: per output channel symmetric int8
 /// (max |w| -> 127) packed by packInt8ConvWeights, and the kernel's scales
 /// (input scale * weight scale per channel, then 1 / input scale) for an
-/// input whose calibrated maximum `inputMax` maps to 255.
+/// input whose calibrated range [inputMin, inputMax] maps onto 0..255.
+/// Without a zero point (relu, relu6) inputMin is 0 and 0..inputMax is the
+/// range; with one, the range always holds 0, whose code z is exact (the
+/// padding), and the scales go on with z and each channel's zero-point term
+/// (buildInt8ModelConv's `scales`).
 struct Int8Weights {
   std::vector<int8_t> packed;
   std::vector<int64_t> extents;
@@ -33,14 +37,19 @@ struct Int8Weights {
 };
 
 Int8Weights quantizeInt8Weights(const kernels::ConvSpec &spec,
-                                llvm::ArrayRef<float> oihw, double inputMax,
+                                llvm::ArrayRef<float> oihw, double inputMin,
+                                double inputMax,
                                 const Halide::Target &target) {
   const kernels::Int8ConvSpec q = kernels::int8SpecOf(spec);
   const int64_t perOut = spec.inC * spec.kernelH * spec.kernelW;
-  const double inputScale = inputMax / 255.0;
+  const bool zeroPoint = kernels::int8HasZeroPoint(spec);
+  const double lo = zeroPoint ? std::min(inputMin, 0.0) : 0.0;
+  const double hi = std::max(inputMax, lo + 1e-30);
+  const double inputScale = (hi - lo) / 255.0;
+  const double z = std::clamp(std::nearbyint(-lo / inputScale), 0.0, 255.0);
   std::vector<int8_t> values(oihw.size());
   Int8Weights w;
-  w.scales.resize(spec.outC + 1);
+  w.scales.resize(zeroPoint ? 2 * spec.outC + 2 : spec.outC + 1);
   for (int64_t co = 0; co < spec.outC; ++co) {
     double m = 0;
     for (int64_t i = 0; i < perOut; ++i)
@@ -50,8 +59,17 @@ Int8Weights quantizeInt8Weights(const kernels::ConvSpec &spec,
       values[co * perOut + i] = static_cast<int8_t>(std::clamp(
           std::nearbyint(oihw[co * perOut + i] / scale), -127.0, 127.0));
     w.scales[co] = static_cast<float>(scale * inputScale);
+    if (zeroPoint) {
+      int64_t sum = 0;
+      for (int64_t i = 0; i < perOut; ++i)
+        sum += values[co * perOut + i];
+      w.scales[spec.outC + 2 + co] =
+          static_cast<float>(-scale * inputScale * z * double(sum));
+    }
   }
   w.scales[spec.outC] = static_cast<float>(1.0 / inputScale);
+  if (zeroPoint)
+    w.scales[spec.outC + 1] = static_cast<float>(z);
   w.packed = kernels::packInt8ConvWeights(q, target, values.data());
   std::vector<int> shape = kernels::packedInt8ConvWeightShape(q, target);
   w.extents.assign(shape.begin(), shape.end());
@@ -107,6 +125,7 @@ llvm::Error Planner::plan(Conv2DOp op) {
   call.origin = formatv("{0}", op.getLoc()).str();
   // Calibrated (--precision int8) and supported: the int8 kernel, direct.
   auto int8Max = op->getAttrOfType<FloatAttr>(kInt8InputMaxAttr);
+  auto int8Min = op->getAttrOfType<FloatAttr>(kInt8InputMinAttr);
   const bool int8 = int8Max && kernels::int8ConvSupports(spec, target);
   // --precision bf16 and supported: the bf16 kernel, direct.
   const bool bf16 =
@@ -131,7 +150,8 @@ llvm::Error Planner::plan(Conv2DOp op) {
     return opError(op, "cannot read the filter");
   if (int8) {
     Int8Weights q =
-        quantizeInt8Weights(spec, *data, int8Max.getValueAsDouble(), target);
+        quantizeInt8Weights(spec, *data, int8Min ? int8Min.getValueAsDouble() : 0.0,
+                            int8Max.getValueAsDouble(), target);
     call.args.push_back(addBytes(q.packed, q.extents));
     call.args.push_back(addWeights(q.scales, {int64_t(q.scales.size())}));
   } else if (bf16) {

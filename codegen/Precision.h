@@ -15,6 +15,11 @@ namespace bitc {
 /// calibration images. The planner makes those convs int8 (PlanConv.cpp).
 inline constexpr const char *kInt8InputMaxAttr = "bitc.int8_input_max";
 
+/// The attribute (f32) the calibration sets beside kInt8InputMaxAttr when the
+/// smallest input value seen is negative (a prologue activation such as gelu,
+/// selu or leaky_relu): the int8 kernel then has a zero point.
+inline constexpr const char *kInt8InputMinAttr = "bitc.int8_input_min";
+
 /// The unit attribute --precision bf16 sets on every conv2d; the planner
 /// makes each one it supports a bf16 conv (PlanConv.cpp), the others stay
 /// fp32.

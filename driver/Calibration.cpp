@@ -73,34 +73,55 @@ llvm::Error loadImage(const std::string &path, const bitc_preprocess &table,
   return llvm::Error::success();
 }
 
-bool quantizable(Conv2DOp conv) {
-  if (!conv.getPrologue())
-    return false;
-  Activation act = conv.getPrologueActivation();
-  return act == Activation::Relu || act == Activation::Relu6;
+/// The smallest and largest value seen.
+struct Range {
+  double min = 0, max = 0;
+};
+
+/// Where `act` has its smallest value on [-8, 0], found by golden-section
+/// search. Every activation bitc knows is monotonic or falls to one minimum
+/// there and rises after it (gelu, silu, mish...), so on an interval
+/// [a, b] its range is spanned by a, b and this point when a <= it <= b.
+double activationDip(Activation act) {
+  const double ratio = (std::sqrt(5.0) - 1) / 2;
+  double a = -8, b = 0;
+  for (int i = 0; i < 80; ++i) {
+    const double p = b - ratio * (b - a), q = a + ratio * (b - a);
+    if (applyActivation(act, p) < applyActivation(act, q))
+      b = q;
+    else
+      a = p;
+  }
+  return (a + b) / 2;
 }
 
-/// The largest value of `conv`'s input after its prologue (scale, shift and
-/// the activation, which is monotonic).
-double inputMax(Conv2DOp conv,
-                llvm::function_ref<const HostTensor &(Value)> lookup) {
+/// The range of `conv`'s input after its prologue: per channel the input's
+/// range through the linear map (scale, shift), then the activation at the
+/// two ends (and at its dip, inside them).
+Range inputRange(Conv2DOp conv, double dip,
+                 llvm::function_ref<const HostTensor &(Value)> lookup) {
   const HostTensor &in = lookup(conv.getInput());
   const HostTensor &pro = lookup(conv.getPrologue());
+  const Activation act = conv.getPrologueActivation();
   const int64_t batch = in.shape[0], channels = in.shape[1];
   const int64_t plane = in.shape[2] * in.shape[3];
-  double best = 0;
+  Range range;
   for (int64_t n = 0; n < batch; ++n)
     for (int64_t c = 0; c < channels; ++c) {
       const double scale = pro.data[(n * 2 + 0) * channels + c];
       const double shift = pro.data[(n * 2 + 1) * channels + c];
       const float *x = in.data.data() + (n * channels + c) * plane;
-      // The extreme of a linear map is at the input's min or max.
       auto [lo, hi] = std::minmax_element(x, x + plane);
-      best = std::max({best, *lo * scale + shift, *hi * scale + shift});
+      double a = *lo * scale + shift, b = *hi * scale + shift;
+      if (a > b)
+        std::swap(a, b);
+      for (double v : {a, b})
+        range.min = std::min(range.min, applyActivation(act, v)),
+        range.max = std::max(range.max, applyActivation(act, v));
+      if (a < dip && dip < b)
+        range.min = std::min(range.min, applyActivation(act, dip));
     }
-  if (conv.getPrologueActivation() == Activation::Relu6)
-    best = std::min(best, 6.0);
-  return best;
+  return range;
 }
 
 } // namespace
@@ -119,14 +140,21 @@ llvm::Error calibrateInt8(ModuleOp module, const PreprocessPlan &pre,
   const bitc_preprocess table = runtimeTable(pre, channels, height, width);
   const int64_t floats = channels * height * width;
 
-  llvm::MapVector<Operation *, double> maxima;
+  llvm::MapVector<Operation *, Range> ranges;
+  llvm::DenseMap<Activation, double> dips;
   OpObserver observe = [&](Operation *op,
                            llvm::function_ref<const HostTensor &(Value)> look) {
     auto conv = dyn_cast<Conv2DOp>(op);
-    if (!conv || !quantizable(conv))
+    if (!conv || !conv.getPrologue())
       return;
-    double &m = maxima[op];
-    m = std::max(m, inputMax(conv, look));
+    const Activation act = conv.getPrologueActivation();
+    auto dip = dips.try_emplace(act, 0.0);
+    if (dip.second)
+      dip.first->second = activationDip(act);
+    Range seen = inputRange(conv, dip.first->second, look);
+    Range &r = ranges[op];
+    r.min = std::min(r.min, seen.min);
+    r.max = std::max(r.max, seen.max);
   };
   InterpreterCache cache;
   // The compiled batch at a time; a last partial batch repeats its last image
@@ -146,9 +174,13 @@ llvm::Error calibrateInt8(ModuleOp module, const PreprocessPlan &pre,
       return results.takeError();
   }
   Builder builder(module.getContext());
-  for (auto [op, m] : maxima)
-    if (m > 0)
-      op->setAttr(kInt8InputMaxAttr, builder.getF32FloatAttr(float(m)));
+  for (auto [op, r] : ranges) {
+    if (r.max <= 0 && r.min >= 0)
+      continue; // nothing but zeros: stays fp32
+    op->setAttr(kInt8InputMaxAttr, builder.getF32FloatAttr(float(r.max)));
+    if (r.min < 0)
+      op->setAttr(kInt8InputMinAttr, builder.getF32FloatAttr(float(r.min)));
+  }
   return llvm::Error::success();
 }
 

@@ -20,9 +20,9 @@
 
 namespace bitc {
 
-/// Sets kInt8InputMaxAttr on every conv2d of the lowered `module` whose input
-/// is non-negative by construction (a group-norm prologue with relu or
-/// relu6), from the min/max estimator over `images` (docs/precision.md).
+/// Sets kInt8InputMaxAttr (and kInt8InputMinAttr where the input went
+/// negative) on every conv2d of the lowered `module` with a group-norm
+/// prologue, from the min/max estimator over `images` (docs/precision.md).
 /// An image that does not decode is one error line
 /// `<file>: --calibration: <why>`.
 llvm::Error calibrateInt8(mlir::ModuleOp module, const PreprocessPlan &pre,

@@ -37,6 +37,12 @@ except OSError:
     cpu_flags = set()
 if {"avx512f", "avx512_bf16"} <= cpu_flags:
     config.available_features.add("cpu-avx512-bf16")
+# Output channels per int8 vector of a --target host object (as
+# codegen/kernels/Int8Conv.cpp's int8ConvLanes: 16 with AVX-512, else 8):
+# simulate_int8.py's --lanes for it.
+config.substitutions.append(
+    ("%int8_host_lanes", "16" if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= cpu_flags
+     else "8"))
 
 reference = os.path.join(config.bitc_src_root, "test", "reference")
 # Ahead of lit's own %python (the interpreter running lit, which may lack
@@ -51,6 +57,7 @@ for name, script in [("%make_checkpoint", "checkpoint_cache.py"),
                      ("%make_input", "make_input.py"),
                      ("%run_reference", "run_reference.py"),
                      ("%simulate_bf16", "simulate_bf16.py"),
+                     ("%simulate_int8", "simulate_int8.py"),
                      ("%compare", "compare.py")]:
     config.substitutions.append((name, zygote + " " + os.path.join(reference, script)))
 config.substitutions.append(("%srcroot", config.bitc_src_root))

@@ -1,7 +1,9 @@
 //===- DotProductConv.cpp - The convs of --precision int8 and bf16 --------===//
 //
-// int8: out(c, x, y) = scales[c] * sum(u8(x) * i8(w)) (+ residual), where
-// u8(x) = round(act(input * scale + shift) / input scale) clamped to 0..255;
+// int8: out(c, x, y) = scales[c] * sum(u8(x) * i8(w)) (+ bias[c])
+// (+ residual), where u8(x) = round(act(input * scale + shift) / input scale)
+// + z clamped to 0..255; z, the zero point, is 0 after relu and relu6 (no
+// bias then), otherwise the code of 0, and bias[c] = -scales[c] * z * sum(w);
 // bf16: out(c, x, y) = sum(bf16(act(input * scale + shift)) * bf16(w))
 // (+ residual), summed in fp32. The prologue of buildConv and the narrowing
 // run once per input pixel of a strip of output rows (not once per tap).
@@ -30,6 +32,11 @@ bool int8ConvSupports(const ConvSpec &s, const Target &target) {
   return arch && !s.inputNCHW && s.hasPrologue && s.kernelH == s.kernelW &&
          s.strideH == s.strideW && s.dilationH == 1 && s.dilationW == 1 &&
          s.outC % int8ConvLanes(target) == 0;
+}
+
+bool int8HasZeroPoint(const ConvSpec &s) {
+  return s.hasPrologue && s.prologueActivation != mlir::bit::Activation::Relu &&
+         s.prologueActivation != mlir::bit::Activation::Relu6;
 }
 
 Int8ConvSpec int8SpecOf(const ConvSpec &s) {
@@ -70,6 +77,7 @@ class HoistBf16Widening : public IRMutator {
 KernelPipeline buildDotProductConv(const ConvSpec &s, const Target &target,
                                    DotArithmetic arithmetic) {
   const bool int8 = arithmetic == DotArithmetic::Int8;
+  const bool zeroPoint = int8 && int8HasZeroPoint(s);
   const int lanes = int8ConvLanes(target), group = dotGroup(arithmetic);
   const int64_t N = s.batch, C = s.inC, H = s.inH, W = s.inW;
   const int64_t OC = s.outC, OH = s.outH(), OW = s.outW();
@@ -86,7 +94,7 @@ KernelPipeline buildDotProductConv(const ConvSpec &s, const Target &target,
   declareDense(weights, std::vector<int64_t>(wshape.begin(), wshape.end()));
   k.params = {input, weights};
   if (int8) {
-    declareDense(scales, {OC + 1});
+    declareDense(scales, {zeroPoint ? 2 * OC + 2 : OC + 1});
     k.params.push_back(scales);
   }
   if (s.hasPrologue) {
@@ -109,13 +117,17 @@ KernelPipeline buildDotProductConv(const ConvSpec &s, const Target &target,
     if (s.hasPrologue)
       v = applyActivation(s.prologueActivation,
                           v * prologue(cs, 0, n) + prologue(cs, 1, n));
-    Expr narrow =
-        int8 ? cast<uint8_t>(clamp(round(v * scales(int(OC))), 0.0f, 255.0f))
-             : cast(BFloat(16), v);
+    // The zero point z (an integer) is the code of 0: the padding's value.
+    Expr z = zeroPoint ? scales(int(OC + 1)) : Expr(0.0f);
+    Expr narrow = int8 ? cast<uint8_t>(clamp(round(v * scales(int(OC))) + z,
+                                             0.0f, 255.0f))
+                       : cast(BFloat(16), v);
     Expr inside = x >= 0 && x < int(W) && y >= 0 && y < int(H);
     if (paddedC != C)
       inside = inside && c < int(C);
-    staged(c, x, y, n) = select(inside, narrow, make_zero(narrow.type()));
+    staged(c, x, y, n) =
+        select(inside, narrow,
+               zeroPoint ? cast<uint8_t>(z) : make_zero(narrow.type()));
   }
   // r.x: the `group` values of one dot product, innermost (what vpdpbusd or
   // vdpbf16ps sums).
@@ -130,6 +142,8 @@ KernelPipeline buildDotProductConv(const ConvSpec &s, const Target &target,
     acc(c, x, y, n) = 0;
     acc(c, x, y, n) += cast<int32_t>(a) * cast<int32_t>(w);
     v = cast<float>(acc(c, x, y, n)) * scales(c);
+    if (zeroPoint)
+      v += scales(c + int(OC + 2));
   } else {
     acc(c, x, y, n) = 0.0f;
     acc(c, x, y, n) += cast<float>(a) * cast<float>(w);
@@ -193,7 +207,9 @@ KernelPipeline buildDotProductConv(const ConvSpec &s, const Target &target,
   std::string note =
       std::string(int8 ? "int8" : "bf16") +
       " direct conv: " + (s.hasPrologue ? "GN prologue" : "input") +
-      (int8 ? " quantized" : " rounded") + " per strip of " +
+      (int8 ? (zeroPoint ? " quantized (zero point)" : " quantized")
+            : " rounded") +
+      " per strip of " +
       std::to_string(rows) + " rows, " + std::to_string(vectors) + "x" +
       std::to_string(lanes) + " channels x " + std::to_string(pixels) +
       " pixels per tile, " + (int8 ? "4-byte" : "bf16-pair") + " dot products";

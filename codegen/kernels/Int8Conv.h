@@ -50,22 +50,32 @@ std::vector<int> packedInt8ConvWeightShape(const Int8ConvSpec &spec,
                                            const Halide::Target &target);
 
 /// Whether buildInt8ModelConv takes `spec` on `target`: a group-norm
-/// prologue (its activation non-negative: the input is unsigned), square
+/// prologue (any activation: see int8HasZeroPoint), square
 /// kernel and stride, no dilation, the output channels a multiple of
 /// int8ConvLanes, an x86-64 or AArch64 target.
 bool int8ConvSupports(const ConvSpec &spec, const Halide::Target &target);
+
+/// Whether the u8 input of `spec`'s int8 conv has a zero point: its prologue
+/// activation can be negative (anything but relu and relu6), so the u8 code
+/// z stands for 0 and the range below it for the negative values.
+bool int8HasZeroPoint(const ConvSpec &spec);
 
 /// The int8 conv as the planner calls it (one image, the fp32 arena
 /// layouts of buildConv). Arguments, in order:
 ///   input    float32 (c, x, y, n), as buildConv;
 ///   weights  int8 packed by packInt8ConvWeights (int8SpecOf(spec));
 ///   scales   float32 (outC + 1): input scale * weight scale per output
-///            channel, then 1 / input scale;
+///            channel, then 1 / input scale; with a zero point
+///            (int8HasZeroPoint) float32 (2 * outC + 2): the same, then the
+///            zero point z (an integer 0..255), then per output channel
+///            -scale[c] * z * (the sum of its int8 weights), the term that
+///            takes z back out of the sum;
 ///   prologue float32 (c, 2, n); residual (if any); output float32 (c, x, y,
 ///   n); stats (if any) as buildConv's.
 /// The prologue (GN apply + activation) and the quantization to u8 run once
-/// per pixel into a per-strip buffer; the sum is exact in int32; the output
-/// is its float32 rescale plus the residual.
+/// per pixel into a per-strip buffer (padding is the code of 0: z); the sum is
+/// exact in int32; the output is its float32 rescale (plus the zero-point
+/// term) plus the residual.
 KernelPipeline buildInt8ModelConv(const ConvSpec &spec,
                                   const Halide::Target &target);
 
