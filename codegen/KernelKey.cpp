@@ -180,7 +180,7 @@ std::vector<KernelArgument> kernelArguments(const KernelKey &key,
                   {"input", activation},
                   {"weights",
                    "i8 (ci%4,co%" + lanes + ",ci/4,kx,ky,co/" + lanes + ")"},
-                  {"scales", kernels::int8HasZeroPoint(s)
+                  {"scales", kernels::int8KernelZeroPoint(s, target)
                                  ? "(2co+2: zero point)"
                                  : "(co+1)"},
                   {"prologue", scaleShift}};

@@ -46,10 +46,13 @@ Int8Weights quantizeInt8Weights(const kernels::ConvSpec &spec,
   const double lo = zeroPoint ? std::min(inputMin, 0.0) : 0.0;
   const double hi = std::max(inputMax, lo + 1e-30);
   const double inputScale = (hi - lo) / 255.0;
-  const double z = std::clamp(std::nearbyint(-lo / inputScale), 0.0, 255.0);
+  // The kernel's code of 0: z, or z - 128 for signed codes.
+  const double z = std::clamp(std::nearbyint(-lo / inputScale), 0.0, 255.0) -
+                   (kernels::int8SignedCodes(target) ? 128.0 : 0.0);
+  const bool kernelZeroPoint = kernels::int8KernelZeroPoint(spec, target);
   std::vector<int8_t> values(oihw.size());
   Int8Weights w;
-  w.scales.resize(zeroPoint ? 2 * spec.outC + 2 : spec.outC + 1);
+  w.scales.resize(kernelZeroPoint ? 2 * spec.outC + 2 : spec.outC + 1);
   for (int64_t co = 0; co < spec.outC; ++co) {
     double m = 0;
     for (int64_t i = 0; i < perOut; ++i)
@@ -59,7 +62,7 @@ Int8Weights quantizeInt8Weights(const kernels::ConvSpec &spec,
       values[co * perOut + i] = static_cast<int8_t>(std::clamp(
           std::nearbyint(oihw[co * perOut + i] / scale), -127.0, 127.0));
     w.scales[co] = static_cast<float>(scale * inputScale);
-    if (zeroPoint) {
+    if (kernelZeroPoint) {
       int64_t sum = 0;
       for (int64_t i = 0; i < perOut; ++i)
         sum += values[co * perOut + i];
@@ -68,7 +71,7 @@ Int8Weights quantizeInt8Weights(const kernels::ConvSpec &spec,
     }
   }
   w.scales[spec.outC] = static_cast<float>(1.0 / inputScale);
-  if (zeroPoint)
+  if (kernelZeroPoint)
     w.scales[spec.outC + 1] = static_cast<float>(z);
   w.packed = kernels::packInt8ConvWeights(q, target, values.data());
   std::vector<int> shape = kernels::packedInt8ConvWeightShape(q, target);

@@ -39,6 +39,15 @@ bool int8HasZeroPoint(const ConvSpec &s) {
          s.prologueActivation != mlir::bit::Activation::Relu6;
 }
 
+bool int8SignedCodes(const Target &target) {
+  return target.arch == Target::ARM && target.bits == 64 &&
+         target.has_feature(Target::ARMDotProd);
+}
+
+bool int8KernelZeroPoint(const ConvSpec &s, const Target &target) {
+  return int8HasZeroPoint(s) || int8SignedCodes(target);
+}
+
 Int8ConvSpec int8SpecOf(const ConvSpec &s) {
   Int8ConvSpec q;
   q.inC = s.inC;
@@ -77,7 +86,8 @@ class HoistBf16Widening : public IRMutator {
 KernelPipeline buildDotProductConv(const ConvSpec &s, const Target &target,
                                    DotArithmetic arithmetic) {
   const bool int8 = arithmetic == DotArithmetic::Int8;
-  const bool zeroPoint = int8 && int8HasZeroPoint(s);
+  const bool zeroPoint = int8 && int8KernelZeroPoint(s, target);
+  const bool signedCodes = int8 && int8SignedCodes(target);
   const int lanes = int8ConvLanes(target), group = dotGroup(arithmetic);
   const int64_t N = s.batch, C = s.inC, H = s.inH, W = s.inW;
   const int64_t OC = s.outC, OH = s.outH(), OW = s.outW();
@@ -86,6 +96,8 @@ KernelPipeline buildDotProductConv(const ConvSpec &s, const Target &target,
 
   KernelPipeline k;
   Type element = int8 ? Int(8) : BFloat(16);
+  Type code = signedCodes ? Int(8) : UInt(8);
+  const float codeMin = signedCodes ? -128.0f : 0.0f;
   ImageParam input(Float(32), 4, "input"), weights(element, 6, "weights"),
       scales(Float(32), 1, "scales"), prologue(Float(32), 3, "prologue"),
       residual(Float(32), 4, "residual");
@@ -119,15 +131,15 @@ KernelPipeline buildDotProductConv(const ConvSpec &s, const Target &target,
                           v * prologue(cs, 0, n) + prologue(cs, 1, n));
     // The zero point z (an integer) is the code of 0: the padding's value.
     Expr z = zeroPoint ? scales(int(OC + 1)) : Expr(0.0f);
-    Expr narrow = int8 ? cast<uint8_t>(clamp(round(v * scales(int(OC))) + z,
-                                             0.0f, 255.0f))
+    Expr narrow = int8 ? cast(code, clamp(round(v * scales(int(OC))) + z,
+                                          codeMin, codeMin + 255.0f))
                        : cast(BFloat(16), v);
     Expr inside = x >= 0 && x < int(W) && y >= 0 && y < int(H);
     if (paddedC != C)
       inside = inside && c < int(C);
     staged(c, x, y, n) =
         select(inside, narrow,
-               zeroPoint ? cast<uint8_t>(z) : make_zero(narrow.type()));
+               zeroPoint ? cast(code, z) : make_zero(narrow.type()));
   }
   // r.x: the `group` values of one dot product, innermost (what vpdpbusd or
   // vdpbf16ps sums).
@@ -207,7 +219,9 @@ KernelPipeline buildDotProductConv(const ConvSpec &s, const Target &target,
   std::string note =
       std::string(int8 ? "int8" : "bf16") +
       " direct conv: " + (s.hasPrologue ? "GN prologue" : "input") +
-      (int8 ? (zeroPoint ? " quantized (zero point)" : " quantized")
+      (int8 ? (signedCodes ? " quantized (signed codes, zero point)"
+               : zeroPoint ? " quantized (zero point)"
+                           : " quantized")
             : " rounded") +
       " per strip of " +
       std::to_string(rows) + " rows, " + std::to_string(vectors) + "x" +

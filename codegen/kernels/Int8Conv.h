@@ -60,14 +60,25 @@ bool int8ConvSupports(const ConvSpec &spec, const Halide::Target &target);
 /// z stands for 0 and the range below it for the negative values.
 bool int8HasZeroPoint(const ConvSpec &spec);
 
+/// Whether the int8 convs of `target` read signed codes: AArch64 with the
+/// dot-product extension (Halide's arm_dot_prod), whose sdot multiplies i8 by
+/// i8 (Halide 14 has no mixed-sign usdot). The u8 codes are shifted by -128,
+/// so the kernel always has a zero point (z - 128) and loses no resolution.
+bool int8SignedCodes(const Halide::Target &target);
+
+/// Whether the kernel's scales carry a zero point: int8HasZeroPoint or
+/// int8SignedCodes.
+bool int8KernelZeroPoint(const ConvSpec &spec, const Halide::Target &target);
+
 /// The int8 conv as the planner calls it (one image, the fp32 arena
 /// layouts of buildConv). Arguments, in order:
 ///   input    float32 (c, x, y, n), as buildConv;
 ///   weights  int8 packed by packInt8ConvWeights (int8SpecOf(spec));
 ///   scales   float32 (outC + 1): input scale * weight scale per output
 ///            channel, then 1 / input scale; with a zero point
-///            (int8HasZeroPoint) float32 (2 * outC + 2): the same, then the
-///            zero point z (an integer 0..255), then per output channel
+///            (int8KernelZeroPoint) float32 (2 * outC + 2): the same, then the
+///            zero point z (an integer code: 0..255, or -128..127 with
+///            int8SignedCodes), then per output channel
 ///            -scale[c] * z * (the sum of its int8 weights), the term that
 ///            takes z back out of the sum;
 ///   prologue float32 (c, 2, n); residual (if any); output float32 (c, x, y,
