@@ -118,6 +118,42 @@ def work_fraction(summary_path):
     return 1.0 if not m.group(3) else float(m.group(3)) * scale[m.group(4)] / total
 
 
+def merge_rounds(rows):
+    """One row per configuration, engine, object and setting from bench/run.sh's rounds (each round
+    runs every engine once, so load that comes and goes lands on all of them): the median of the
+    rounds' medians (and CPU time, page faults), the smallest minimum, the runs added up, the
+    highest load. A round that timed out is left out unless every round did."""
+    merged, order = {}, []
+    for r in rows:
+        if r["kind"] != "run":
+            continue
+        key = (r.get("config"), r["engine"], r.get("object"), r.get("setting"))
+        if key not in merged:
+            order.append(key)
+        merged.setdefault(key, []).append(r)
+    out = [r for r in rows if r["kind"] != "run"]
+    for key in order:
+        rounds = merged[key]
+        done = [r for r in rounds if not r.get("timed_out")]
+        if not done:
+            out.append(rounds[-1])
+            continue
+        row = dict(done[-1], rounds=len(done))
+        for field in ("median_ms", "cpu_ms", "faults", "ws_median_ms", "ws_cpu_ms", "ws_faults"):
+            if all(field in r for r in done):
+                row[field] = statistics.median(float(r[field]) for r in done)
+        for field in ("min_ms", "ws_min_ms"):
+            if all(field in r for r in done):
+                row[field] = min(float(r[field]) for r in done)
+        if all("runs" in r for r in done):
+            row["runs"] = sum(int(r["runs"]) for r in done)
+        if all("load" in r for r in done):
+            row["load"] = "%.2f" % max(float(r["load"]) for r in done)
+        row["apis_differ"] = any(r.get("apis_differ") for r in done)
+        out.append(row)
+    return out
+
+
 def fmt(x, digits=1, suffix=""):
     return "-" if x is None else ("%.*f" % (digits, x)) + suffix
 
@@ -127,13 +163,14 @@ def main(argv=None):
     ap.add_argument("results")
     ap.add_argument("--doc")
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=int)
     ap.add_argument("--bitc", help="which bitc was measured (default: this checkout's commit)")
     args = ap.parse_args(argv)
     with open(args.results) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+        rows = merge_rounds([json.loads(line) for line in f if line.strip()])
     peak_rows = [r for r in rows if r["kind"] == "peak"]
     widest = "avx512" if any(r["isa"] == "avx512" for r in peak_rows) else "avx2"
     wide = [r for r in peak_rows if r["isa"] == widest]
@@ -252,10 +289,13 @@ def main(argv=None):
     torch_version = next((r.get("version") for r in runs if r["engine"] == "pytorch" and "version" in r), "?")
     loaded = ", ".join("%s %s" % (k, fmt(v)) for k, v in wall_peak.items())
     out = []
-    out.append("Run of %s (bitc %s), %d warm-up + up to %d timed runs per engine and setting, medians; %d threads "
+    rounds = ("in %d rounds (each runs every engine and setting once, a process each with %d warm-up calls; "
+              "the engines interleaved), the median of the rounds' medians" % (args.rounds, args.warmup)
+              if args.rounds > 1 else "%d warm-up calls, medians" % args.warmup)
+    out.append("Run of %s (bitc %s), up to %d timed runs per engine and setting %s; %d threads "
                "unless said; each peer with its default thread-pool spinning and with it off (ORT "
                "`session.intra_op.allow_spinning=0`, PyTorch `OMP_WAIT_POLICY=PASSIVE`), bitc compared with the "
-               "better of the two." % (now, args.bitc or git_commit(), args.warmup, args.runs, args.threads))
+               "better of the two." % (now, args.bitc or git_commit(), args.runs, rounds, args.threads))
     out.append("")
     out.append("Machine: %s; %s; %s; %s%s; %s." % (m["cpu"], m["cores"], m["isa"], m["memory"],
                                                 (", " + m["hypervisor"] + " guest") if m["hypervisor"] else "",

@@ -8,6 +8,9 @@
 #   BITC_BUILD=DIR     bitc build directory (default build-bench; configured and built here, -j2)
 #   BENCH_WORK=DIR     checkpoint, inputs, objects, ONNX files, logits (default $BITC_BUILD/bench)
 #   BENCH_RUNS=N       timed runs per engine and configuration (default 10, at least 10 for the doc)
+#   BENCH_ROUNDS=N     split them into N rounds (default 3); each round runs every engine and setting
+#                      of a configuration once, so a burst of load on the shared machine lands on all
+#                      of them, not on one; the report takes the median of the rounds' medians
 #   BENCH_WARMUP=N     untimed runs first (default 2)
 #   BENCH_THREADS=N    threads of every engine (default 2; the 224-b1-t1 rows use 1)
 #   BENCH_PEER_SECONDS=S  a peer's timed runs stop after S seconds (default 30; at least one runs),
@@ -24,6 +27,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BITC_BUILD:-$ROOT/build-bench}
 WORK=${BENCH_WORK:-$BUILD/bench}
 RUNS=${BENCH_RUNS:-10}
+ROUNDS=${BENCH_ROUNDS:-3}
+ROUND_RUNS=$(( (RUNS + ROUNDS - 1) / ROUNDS ))
 WARMUP=${BENCH_WARMUP:-2}
 THREADS=${BENCH_THREADS:-2}
 PEER_SECONDS=${BENCH_PEER_SECONDS:-30}
@@ -172,33 +177,41 @@ peer() {
   config=$1 setting=$2 logits=$3; shift 3
   rm -f "$logits"
   if line=$(timeout -k 5 $(( 2 * PEER_SECONDS + 60 )) "$@") && [ -n "$line" ]; then
-    printf '%s\n' "$line" | record kind=run config="$config" setting="$setting" logits="$logits" load="$(load_now)"
+    printf '%s\n' "$line" | record kind=run config="$config" setting="$setting" round="$round" logits="$logits" \
+      load="$(load_now)"
   else
     say "$config: $setting did not finish in time (or failed)"
     printf '{"engine":"%s","timed_out":true}\n' "$PEER_ENGINE" |
-      record kind=run config="$config" setting="$setting" load="$(load_now)"
+      record kind=run config="$config" setting="$setting" round="$round" load="$(load_now)"
   fi
 }
 
 peak start "$THREADS" 0.5
 want() { [ -z "${BENCH_ONLY:-}" ] || case " $BENCH_ONLY " in *" $1 "*) ;; *) return 1 ;; esac; }
-# run_config CONFIG SIZE BATCH THREADS INPUT ONNX BITC_OBJECTS...: bitc, then each peer with its
-# default thread-pool waiting (spinning) and with spinning off; report.py compares bitc with the
-# better of the two.
+# run_config CONFIG SIZE BATCH THREADS INPUT ONNX BITC_OBJECTS...: ROUNDS rounds, each one process
+# of every bitc object, then of each peer with its default thread-pool waiting (spinning) and with
+# spinning off; report.py merges the rounds and compares bitc with the better setting.
 run_config() {
   config=$1 size=$2 batch=$3 threads=$4 input=$5 onnx=$6; shift 6
-  say "== $config: load average $(load_now)"
+  round=1
+  while [ "$round" -le "$ROUNDS" ]; do
+    run_round "$@"
+    round=$(( round + 1 ))
+  done
+}
+run_round() {
+  say "== $config, round $round of $ROUNDS: load average $(load_now)"
   "$WORK/$WIDEST" "$threads" 0.3 | record kind=peak isa="$WIDEST_ISA" when="$config" threads="$threads"
   for obj in "$@"; do
-    "$WORK/bench_$obj" "$input" "$batch" "$RUNS" "$WARMUP" "$WORK/logits_${config}_bitc_$obj.f32" "$threads" |
-      record kind=run config="$config" object="$obj" summary="$WORK/$obj.summary" \
+    "$WORK/bench_$obj" "$input" "$batch" "$ROUND_RUNS" "$WARMUP" "$WORK/logits_${config}_bitc_$obj.f32" "$threads" |
+      record kind=run config="$config" object="$obj" round="$round" summary="$WORK/$obj.summary" \
         logits="$WORK/logits_${config}_bitc_$obj.f32" load="$(load_now)"
   done
   PEER_ENGINE=onnxruntime
   for spin in 1 0; do
     out=$WORK/logits_${config}_ort_spin$spin.f32
     peer "$config" "spin$spin" "$out" node "$ROOT/bench/ort_bench.js" "$onnx" "$input" "$batch" 3 "$size" \
-      "$size" "$RUNS" "$WARMUP" "$out" "$threads" "$spin" "$PEER_SECONDS"
+      "$size" "$ROUND_RUNS" "$WARMUP" "$out" "$threads" "$spin" "$PEER_SECONDS"
   done
   # PyTorch fp32 eager, or (INT8=1) PyTorch's own FX int8 on the calibration images bitc used.
   if [ "${INT8:-0}" = 1 ]; then
@@ -212,7 +225,7 @@ run_config() {
     # default: OMP_WAIT_POLICY unset (libgomp spins a while before sleeping)
     peer "$config" "omp-$policy" "$out" env $( [ $policy = default ] && echo -u OMP_WAIT_POLICY ||
       echo OMP_WAIT_POLICY=$policy ) "$PY" "$ROOT/bench/$script" "$MODEL" "$input" $extra \
-      --height "$size" --width "$size" --runs "$RUNS" --warmup "$WARMUP" --threads "$threads" \
+      --height "$size" --width "$size" --runs "$ROUND_RUNS" --warmup "$WARMUP" --threads "$threads" \
       --max-seconds "$PEER_SECONDS" --out "$out"
   done
 }
@@ -230,7 +243,8 @@ peak end "$THREADS" 0.5
 status=0
 SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt")
 REV=$(git -C "$SRC" describe --always --dirty 2>/dev/null || echo "built from $SRC")
-"$PY" "$ROOT/bench/report.py" "$RESULTS" --doc "$DOC" --runs "$RUNS" --warmup "$WARMUP" --threads "$THREADS" --bitc "$REV" \
+"$PY" "$ROOT/bench/report.py" "$RESULTS" --doc "$DOC" --runs "$RUNS" --rounds "$ROUNDS" --warmup "$WARMUP" \
+  --threads "$THREADS" --bitc "$REV" \
   --seconds "$(( $(date +%s) - started ))" || status=$?
 if [ "${BENCH_PROFILE:-1}" != 0 ]; then
   SKIP_SETUP=1 BENCH_DOC="$DOC" "$ROOT/bench/profile.sh" || status=$?
