@@ -80,9 +80,20 @@ llvm::Expected<PrecisionChoice> choosePrecision(const PrecisionRequest &request,
   if (*precision == Precision::Bf16)
     if (llvm::Error err = checkBf16Target(target))
       return std::move(err);
-  if (*precision == Precision::Int8)
+  if (*precision == Precision::Int8) {
     if (llvm::Error err = checkInt8Target(target))
       return std::move(err);
+    // Without vpdpbusd (Halide 14 emits it only for avx512_sapphirerapids,
+    // which includes AVX512-VNNI) the u8 x i8 products widen to 16 bits
+    // (vpmaddwd): measured slower than the fp32 kernels (docs/precision.md).
+    auto parsed = parseKernelTarget(target);
+    if (parsed && parsed->arch == Halide::Target::X86 &&
+        !parsed->has_feature(Halide::Target::AVX512_SapphireRapids))
+      choice.warning =
+          "--precision int8 for '" + target +
+          "': without AVX512-VNNI (Halide feature avx512_sapphirerapids) the "
+          "int8 convolutions widen to 16 bits and run slower than fp32 there";
+  }
   return choice;
 }
 

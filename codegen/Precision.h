@@ -47,6 +47,9 @@ struct PrecisionRequest {
 struct PrecisionChoice {
   Precision precision = Precision::Fp32;
   std::vector<std::string> calibrationImages;
+  /// A warning for the user, or empty: int8 on an x86 target without
+  /// AVX512-VNNI compiles and is correct but runs slower than fp32.
+  std::string warning;
 };
 llvm::Expected<PrecisionChoice> choosePrecision(const PrecisionRequest &request,
                                                 const std::string &target);

@@ -151,6 +151,8 @@ int runCompileCommand(const std::vector<std::string> &args) {
   auto choice = choosePrecision(options.precision, object.target);
   if (failed(choice))
     return 1;
+  if (!choice->warning.empty() && !options.quiet)
+    reportWarning(choice->warning);
   applyPipelineSwitches(vm, options.request.lowering);
   options.request.precision = *choice;
   if (choice->precision != Precision::Fp32)
