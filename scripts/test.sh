@@ -4,7 +4,7 @@
 # a clang-19 build with AddressSanitizer + UBSan (every report fatal) runs the
 # unit tests and the lit suites of BITC_SANITIZE_LIT_SUITES (test/CMakeLists.txt
 # says which and why), and every libFuzzer target of fuzz/ runs for
-# BITC_FUZZ_SECONDS (default 15) from its seeds. BITC_SKIP_SANITIZE=1 stops
+# BITC_FUZZ_SECONDS (default 10) from its seeds. BITC_SKIP_SANITIZE=1 stops
 # after the normal tests.
 set -eu
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ cmake -G Ninja -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_CXX_FLAGS_RELEASE="-O0 -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="-O0 -DNDEBUG" \
   -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
   -DBITC_SANITIZE=address,undefined -DBITC_ENABLE_FUZZERS=ON \
-  -DBITC_FUZZ_SECONDS="${BITC_FUZZ_SECONDS:-15}" \
+  -DBITC_FUZZ_SECONDS="${BITC_FUZZ_SECONDS:-10}" \
   -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py
 # Only what the sanitize and fuzz tests run (not kernel-check & co.).
 cmake --build build-sanitize -j "$(nproc)" --target bitc bitc-opt \
