@@ -58,17 +58,16 @@ Int8Weights quantizeInt8Weights(const kernels::ConvSpec &spec,
     for (int64_t i = 0; i < perOut; ++i)
       m = std::max(m, std::fabs(double(oihw[co * perOut + i])));
     const double scale = m > 0 ? m / 127.0 : 1.0;
-    for (int64_t i = 0; i < perOut; ++i)
+    int64_t sum = 0; // of the channel's int8 weights: the zero-point term
+    for (int64_t i = 0; i < perOut; ++i) {
       values[co * perOut + i] = static_cast<int8_t>(std::clamp(
           std::nearbyint(oihw[co * perOut + i] / scale), -127.0, 127.0));
+      sum += values[co * perOut + i];
+    }
     w.scales[co] = static_cast<float>(scale * inputScale);
-    if (kernelZeroPoint) {
-      int64_t sum = 0;
-      for (int64_t i = 0; i < perOut; ++i)
-        sum += values[co * perOut + i];
+    if (kernelZeroPoint)
       w.scales[spec.outC + 2 + co] =
           static_cast<float>(-scale * inputScale * z * double(sum));
-    }
   }
   w.scales[spec.outC] = static_cast<float>(1.0 / inputScale);
   if (kernelZeroPoint)

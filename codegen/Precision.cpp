@@ -35,8 +35,9 @@ llvm::Error checkBf16Target(const std::string &target) {
 }
 
 /// The int8 conv kernel is built and tested for x86-64 and AArch64 only:
-/// refuse the others rather than compile fp32 silently.
-llvm::Error checkInt8Target(const std::string &target) {
+/// refuse the others rather than compile fp32 silently. Returns the warning
+/// for a target where int8 runs but is slow (empty if none).
+llvm::Expected<std::string> checkInt8Target(const std::string &target) {
   auto parsed = parseKernelTarget(target);
   if (!parsed)
     return parsed.takeError();
@@ -46,7 +47,15 @@ llvm::Error checkInt8Target(const std::string &target) {
     return makeError("compile: --precision int8 needs an x86-64 or AArch64 "
                      "target (no int8 kernels for other architectures yet); '" +
                      target + "' is neither");
-  return llvm::Error::success();
+  // Without vpdpbusd (Halide 14 emits it only for avx512_sapphirerapids,
+  // which includes AVX512-VNNI) the u8 x i8 products widen to 16 bits
+  // (vpmaddwd): measured slower than the fp32 kernels (docs/precision.md).
+  if (parsed->arch == Halide::Target::X86 &&
+      !parsed->has_feature(Halide::Target::AVX512_SapphireRapids))
+    return "--precision int8 for '" + target +
+           "': without AVX512-VNNI (Halide feature avx512_sapphirerapids) the "
+           "int8 convolutions widen to 16 bits and run slower than fp32 there";
+  return std::string();
 }
 
 } // namespace
@@ -81,18 +90,10 @@ llvm::Expected<PrecisionChoice> choosePrecision(const PrecisionRequest &request,
     if (llvm::Error err = checkBf16Target(target))
       return std::move(err);
   if (*precision == Precision::Int8) {
-    if (llvm::Error err = checkInt8Target(target))
-      return std::move(err);
-    // Without vpdpbusd (Halide 14 emits it only for avx512_sapphirerapids,
-    // which includes AVX512-VNNI) the u8 x i8 products widen to 16 bits
-    // (vpmaddwd): measured slower than the fp32 kernels (docs/precision.md).
-    auto parsed = parseKernelTarget(target);
-    if (parsed && parsed->arch == Halide::Target::X86 &&
-        !parsed->has_feature(Halide::Target::AVX512_SapphireRapids))
-      choice.warning =
-          "--precision int8 for '" + target +
-          "': without AVX512-VNNI (Halide feature avx512_sapphirerapids) the "
-          "int8 convolutions widen to 16 bits and run slower than fp32 there";
+    auto warning = checkInt8Target(target);
+    if (!warning)
+      return warning.takeError();
+    choice.warning = std::move(*warning);
   }
   return choice;
 }

@@ -115,9 +115,11 @@ Range inputRange(Conv2DOp conv, double dip,
       double a = *lo * scale + shift, b = *hi * scale + shift;
       if (a > b)
         std::swap(a, b);
-      for (double v : {a, b})
-        range.min = std::min(range.min, applyActivation(act, v)),
-        range.max = std::max(range.max, applyActivation(act, v));
+      for (double v : {a, b}) {
+        const double y = applyActivation(act, v);
+        range.min = std::min(range.min, y);
+        range.max = std::max(range.max, y);
+      }
       if (a < dip && dip < b)
         range.min = std::min(range.min, applyActivation(act, dip));
     }
@@ -148,10 +150,10 @@ llvm::Error calibrateInt8(ModuleOp module, const PreprocessPlan &pre,
     if (!conv || !conv.getPrologue())
       return;
     const Activation act = conv.getPrologueActivation();
-    auto dip = dips.try_emplace(act, 0.0);
-    if (dip.second)
-      dip.first->second = activationDip(act);
-    Range seen = inputRange(conv, dip.first->second, look);
+    auto [dip, fresh] = dips.try_emplace(act, 0.0);
+    if (fresh)
+      dip->second = activationDip(act);
+    Range seen = inputRange(conv, dip->second, look);
     Range &r = ranges[op];
     r.min = std::min(r.min, seen.min);
     r.max = std::max(r.max, seen.max);
