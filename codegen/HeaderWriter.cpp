@@ -193,12 +193,16 @@ int {0}_forward_outputs(const float *pixels, int batch,
                         float *const outputs[]);
 
 /* Bytes of workspace {0}_forward_with_workspace needs for `batch` images
-   (the same for every batch that is a multiple of {1}_COMPILED_BATCH);
-   0 when batch < 1 or the batch's arrays cannot be addressed. */
+   on the threads set now: a batch runs its chunks of {1}_COMPILED_BATCH
+   images in parallel, one slot of {0}_workspace_size(1) bytes per thread
+   (at most one per chunk); a smaller workspace, down to one slot, runs
+   fewer chunks at a time, to the same results. 0 when batch < 1 or the
+   batch's arrays cannot be addressed. */
 size_t {0}_workspace_size(int batch);
 
-/* {0}_forward in a workspace the caller owns: at least
-   {0}_workspace_size(batch) bytes, {1}_WORKSPACE_ALIGNMENT-aligned, used by
+/* {0}_forward in a workspace the caller owns: {0}_workspace_size(batch)
+   bytes (any batch runs in {0}_workspace_size(1), one chunk at a time),
+   {1}_WORKSPACE_ALIGNMENT-aligned, used by
    one call at a time (its contents need no initialization and are garbage
    afterwards). Allocates nothing, so a workspace kept between calls saves
    the page faults of a fresh one.

@@ -19,25 +19,47 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 
 static size_t round_up(size_t bytes, size_t alignment) {
   return (bytes + alignment - 1) / alignment * alignment;
 }
 
-/* Where one call's workspace puts things (bytes, multiples of 64): the
-   planned arena of the kernels' intermediate tensors, then, only when the
-   batch is not a multiple of the compiled batch, room for a zero-padded
-   last chunk of pixels, and room for one chunk of each output when the
-   last chunk is partial or the model has several outputs (those `_forward`
-   does not return are written there and dropped). */
+/* Where one call's workspace puts things (bytes, multiples of 64): `slots`
+   equal slots, one per chunk of `model->batch` images run at the same time
+   (run_forward). A slot holds the planned arena of the kernels' intermediate
+   tensors, then, only when the batch is not a multiple of the compiled
+   batch, room for a zero-padded last chunk of pixels, and room for one chunk
+   of each output when the last chunk is partial or the model has several
+   outputs (those `_forward` does not return are written there and dropped).
+   Offsets are from the start of a slot. */
 typedef struct workspace_layout {
   size_t arena;
   size_t in_scratch, in_bytes; /* offset, bytes of one chunk of pixels */
   size_t out_scratch[BITC_MAX_OUTPUTS]; /* offset of output k's chunk */
   size_t out_bytes[BITC_MAX_OUTPUTS];   /* bytes of one chunk of output k */
-  size_t total;
+  size_t slot;                          /* bytes of one slot */
+  int64_t chunks;                       /* chunks in the batch */
+  int64_t slots;
+  size_t total; /* slots * slot */
 } workspace_layout;
+
+/* Threads bitc_set_num_threads asked for; 0 = never set: Halide's default. */
+static int requested_threads;
+
+/* The threads Halide's pool works with: the last bitc_set_num_threads, else
+   Halide's default (HL_NUM_THREADS, HL_NUMTHREADS, else the CPUs online). */
+static int64_t pool_threads(void) {
+  int threads = __atomic_load_n(&requested_threads, __ATOMIC_RELAXED);
+  if (threads > 0)
+    return threads;
+  const char *env = getenv("HL_NUM_THREADS");
+  if (!env)
+    env = getenv("HL_NUMTHREADS");
+  long count = env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
+  return count < 1 ? 1 : count > 256 ? 256 : count;
+}
 
 /* `count` floats in bytes, or 0 when that does not fit in a ptrdiff_t. */
 static size_t float_bytes(size_t count) {
@@ -48,9 +70,18 @@ static size_t float_bytes(size_t count) {
   return bytes;
 }
 
-/* Checks the batch and lays out its workspace. The table sizes are known
-   to be small, only `batch` can make the arithmetic overflow. */
-static int plan_workspace(const bitc_model *model, int batch,
+/* Sets the slots of `layout` to `slots` (at least 1, at most its chunks). */
+static void use_slots(workspace_layout *layout, int64_t slots) {
+  if (slots > layout->chunks)
+    slots = layout->chunks;
+  layout->slots = slots < 1 ? 1 : slots;
+  layout->total = (size_t)layout->slots * layout->slot;
+}
+
+/* Checks the batch and lays out its workspace with a slot for each of up to
+   `slots` chunks at a time. The table sizes are known to be small, only
+   `batch` can make the arithmetic overflow. */
+static int plan_workspace(const bitc_model *model, int batch, int64_t slots,
                           workspace_layout *layout) {
   if (batch < 1)
     return BITC_ERROR_BAD_BATCH;
@@ -66,23 +97,27 @@ static int plan_workspace(const bitc_model *model, int batch,
       return BITC_ERROR_BATCH_TOO_LARGE;
   const size_t chunk = (size_t)model->batch;
   const int partial = (size_t)batch % chunk != 0;
+  layout->chunks = (int64_t)(((size_t)batch + chunk - 1) / chunk);
   layout->arena = round_up((size_t)model->workspace_bytes, 64);
   layout->in_bytes = chunk * (size_t)model->input_floats * sizeof(float);
-  layout->in_scratch = layout->total = layout->arena;
+  layout->in_scratch = layout->slot = layout->arena;
   if (partial)
-    layout->total += round_up(layout->in_bytes, 64);
+    layout->slot += round_up(layout->in_bytes, 64);
   for (int64_t k = 0; k < model->num_outputs; ++k) {
     layout->out_bytes[k] =
         chunk * (size_t)model->outputs_floats[k] * sizeof(float);
     layout->out_scratch[k] = 0;
     if (partial || model->num_outputs > 1) {
-      layout->out_scratch[k] = layout->total;
-      layout->total += round_up(layout->out_bytes[k], 64);
+      layout->out_scratch[k] = layout->slot;
+      layout->slot += round_up(layout->out_bytes[k], 64);
     }
   }
   /* Never 0, so that 0 can mean "bad batch" to the caller. */
-  if (layout->total == 0)
-    layout->total = 64;
+  if (layout->slot == 0)
+    layout->slot = 64;
+  /* Slots beyond what fits in the address space are never worth it. */
+  const int64_t addressable = (int64_t)(PTRDIFF_MAX / layout->slot);
+  use_slots(layout, slots < addressable ? slots : addressable);
   return BITC_OK;
 }
 
@@ -221,41 +256,98 @@ static void propagate_nan(const bitc_model *model, const float *in,
   }
 }
 
+/* One forward call's chunks, handed out to the slots that run them. */
+typedef struct chunk_queue {
+  const bitc_model *model;
+  const float *pixels;
+  int64_t batch;
+  float *const *outputs;
+  uint8_t *workspace;
+  const workspace_layout *layout;
+  int64_t next_chunk; /* the next chunk not yet taken (atomic) */
+  int running_slots;  /* slots not yet out of chunks (atomic) */
+  int status;         /* the first failure (atomic) */
+} chunk_queue;
+
+/* The chunk of images from `start` through the steps in `slot`. Outputs
+   whose pointer is NULL are written to the slot's scratch and dropped. */
+static int run_chunk(const chunk_queue *queue, uint8_t *slot, int64_t start) {
+  const bitc_model *model = queue->model;
+  const workspace_layout *layout = queue->layout;
+  float *const *outputs = queue->outputs;
+  const int64_t chunk = model->batch;
+  const int64_t count =
+      queue->batch - start < chunk ? queue->batch - start : chunk;
+  const float *in = queue->pixels + start * model->input_floats;
+  float *chunk_outputs[BITC_MAX_OUTPUTS];
+  for (int64_t k = 0; k < model->num_outputs; ++k)
+    chunk_outputs[k] = outputs[k] && count == chunk
+                           ? outputs[k] + start * model->outputs_floats[k]
+                           : (float *)(slot + layout->out_scratch[k]);
+  if (count < chunk) {
+    float *in_scratch = (float *)(slot + layout->in_scratch);
+    memset(in_scratch, 0, layout->in_bytes);
+    memcpy(in_scratch, in,
+           (size_t)(count * model->input_floats) * sizeof(float));
+    in = in_scratch;
+  }
+  int status = run_steps(model, slot, in, chunk_outputs);
+  if (status != BITC_OK)
+    return status;
+  propagate_nan(model, in, chunk_outputs, count);
+  for (int64_t k = 0; k < model->num_outputs; ++k)
+    if (outputs[k] && count < chunk)
+      memcpy(outputs[k] + start * model->outputs_floats[k], chunk_outputs[k],
+             (size_t)(count * model->outputs_floats[k]) * sizeof(float));
+  return BITC_OK;
+}
+
+/* A Halide task: slot `slot_index` takes chunks until none are left (or
+   one failed). Failures go to the queue's status, so Halide sees none. */
+static int run_slot(void *user_context, int slot_index, uint8_t *closure) {
+  (void)user_context;
+  chunk_queue *queue = (chunk_queue *)closure;
+  uint8_t *slot = queue->workspace + (size_t)slot_index * queue->layout->slot;
+  const int *outer = halide_bitc_enter_slot(&queue->running_slots);
+  while (__atomic_load_n(&queue->status, __ATOMIC_RELAXED) == BITC_OK) {
+    int64_t chunk =
+        __atomic_fetch_add(&queue->next_chunk, 1, __ATOMIC_RELAXED);
+    if (chunk >= queue->layout->chunks)
+      break;
+    int status = run_chunk(queue, slot, chunk * queue->model->batch);
+    if (status != BITC_OK) {
+      int ok = BITC_OK;
+      __atomic_compare_exchange_n(&queue->status, &ok, status, 0,
+                                  __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    }
+  }
+  __atomic_fetch_sub(&queue->running_slots, 1, __ATOMIC_RELAXED);
+  halide_bitc_enter_slot(outer);
+  return 0;
+}
+
 /* Every chunk of `model->batch` images through the steps, in `workspace`
-   laid out as `layout`; the arguments are checked. Outputs whose pointer
-   is NULL are written to their scratch chunk and dropped. */
+   laid out as `layout`; the arguments are checked. With several slots, as
+   many chunks run at once, each a Halide task whose kernels' parallel loops
+   nest inside it: on a batch, whole images per thread scale better than one
+   image's kernels split across threads (docs/performance.md, "Images in
+   parallel"), and a thread whose chunks are done helps the others' loops.
+   Each image's arithmetic is the same either way: bit-identical outputs. */
 static int run_forward(const bitc_model *model, const float *pixels, int batch,
                        float *const *outputs, uint8_t *workspace,
                        const workspace_layout *layout) {
   const int64_t profile_start = model->profile ? bitc_profile_now_ns() : 0;
-  const int64_t chunk = model->batch;
-  float *in_scratch = (float *)(workspace + layout->in_scratch);
-  float *chunk_outputs[BITC_MAX_OUTPUTS];
-  int status = BITC_OK;
-  for (int64_t start = 0; start < batch && status == BITC_OK; start += chunk) {
-    int64_t count = batch - start < chunk ? batch - start : chunk;
-    const float *in = pixels + start * model->input_floats;
-    for (int64_t k = 0; k < model->num_outputs; ++k)
-      chunk_outputs[k] = outputs[k] && count == chunk
-                             ? outputs[k] + start * model->outputs_floats[k]
-                             : (float *)(workspace + layout->out_scratch[k]);
-    if (count < chunk) {
-      memset(in_scratch, 0, layout->in_bytes);
-      memcpy(in_scratch, in,
-             (size_t)(count * model->input_floats) * sizeof(float));
-      in = in_scratch;
-    }
-    status = run_steps(model, workspace, in, chunk_outputs);
-    if (status == BITC_OK)
-      propagate_nan(model, in, chunk_outputs, count);
-    for (int64_t k = 0; k < model->num_outputs && status == BITC_OK; ++k)
-      if (outputs[k] && count < chunk)
-        memcpy(outputs[k] + start * model->outputs_floats[k], chunk_outputs[k],
-               (size_t)(count * model->outputs_floats[k]) * sizeof(float));
-  }
-  if (model->profile && status == BITC_OK)
-    bitc_profile_forward_done(model, batch, bitc_profile_now_ns() - profile_start);
-  return status;
+  chunk_queue queue = {model, pixels, batch, outputs, workspace, layout,
+                       0,     (int)layout->slots, BITC_OK};
+  if (layout->slots > 1)
+    halide_do_par_for(NULL, run_slot, 0, (int)layout->slots,
+                      (uint8_t *)&queue);
+  else
+    run_slot(NULL, 0, (uint8_t *)&queue);
+  if (model->profile && queue.status == BITC_OK)
+    bitc_profile_forward_done(model, batch,
+                              bitc_profile_now_ns() - profile_start);
+  return queue.status;
 }
 
 /* The checks every forward entry point makes, in the order of the codes the
@@ -269,7 +361,7 @@ static int prepare_forward(const bitc_model *model, const float *pixels,
   for (int64_t k = 0; k < required; ++k)
     if (!outputs[k])
       return BITC_ERROR_NULL_ARGUMENT;
-  int status = plan_workspace(model, batch, layout);
+  int status = plan_workspace(model, batch, pool_threads(), layout);
   if (status != BITC_OK)
     return status;
   if (!arrays_fit(model, pixels, batch, outputs))
@@ -290,8 +382,12 @@ static int forward_in(const bitc_model *model, const float *pixels, int batch,
     return status;
   if ((uintptr_t)workspace % BITC_WORKSPACE_ALIGNMENT != 0)
     return BITC_ERROR_WORKSPACE_MISALIGNED;
-  if (workspace_size < layout.total)
+  /* A workspace for fewer chunks at a time than there are threads runs
+     fewer at a time; one chunk's slot is the least that works. */
+  if (workspace_size < layout.slot)
     return BITC_ERROR_WORKSPACE_TOO_SMALL;
+  if (workspace_size < layout.total)
+    use_slots(&layout, (int64_t)(workspace_size / layout.slot));
   return run_forward(model, pixels, batch, outputs, (uint8_t *)workspace,
                      &layout);
 }
@@ -308,8 +404,14 @@ static int forward_allocating(const bitc_model *model, const float *pixels,
   if (status != BITC_OK)
     return status;
   workspace_block block;
-  if (!workspace_allocate(&block, layout.total))
-    return BITC_ERROR_OUT_OF_MEMORY;
+  if (!workspace_allocate(&block, layout.total)) {
+    if (layout.slots == 1)
+      return BITC_ERROR_OUT_OF_MEMORY;
+    /* Short of memory for a slot per thread: one chunk at a time. */
+    use_slots(&layout, 1);
+    if (!workspace_allocate(&block, layout.total))
+      return BITC_ERROR_OUT_OF_MEMORY;
+  }
   status = run_forward(model, pixels, batch, outputs, block.workspace, &layout);
   workspace_free(&block);
   return status;
@@ -325,7 +427,9 @@ static void first_output_only(const bitc_model *model, float *first,
 
 size_t bitc_model_workspace_size(const bitc_model *model, int batch) {
   workspace_layout layout;
-  return plan_workspace(model, batch, &layout) == BITC_OK ? layout.total : 0;
+  return plan_workspace(model, batch, pool_threads(), &layout) == BITC_OK
+             ? layout.total
+             : 0;
 }
 
 int bitc_model_forward_with_workspace(const bitc_model *model,
@@ -412,5 +516,7 @@ const char *bitc_error_string(int code) {
 }
 
 void bitc_set_num_threads(int threads) {
-  halide_set_num_threads(threads < 1 ? 1 : threads);
+  threads = threads < 1 ? 1 : threads > 256 ? 256 : threads;
+  __atomic_store_n(&requested_threads, threads, __ATOMIC_RELAXED);
+  halide_set_num_threads(threads);
 }

@@ -106,7 +106,8 @@ enum bitc_status {
 int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
                        float *logits);
 /* Bytes of workspace bitc_model_forward_with_workspace needs for `batch`
-   images; 0 when batch < 1 or the batch is too large to address. */
+   images, a slot per pool thread (at most one per chunk); 0 when batch < 1
+   or the batch is too large to address. */
 size_t bitc_model_workspace_size(const bitc_model *model, int batch);
 int bitc_model_forward_with_workspace(const bitc_model *model,
                                       const float *pixels, int batch,
@@ -129,6 +130,9 @@ const char *bitc_model_output_name(const bitc_model *model, int index);
 const char *bitc_model_label(const bitc_model *model, int index);
 const char *bitc_error_string(int code);
 void bitc_set_num_threads(int threads);
+/* SlotLoops.c: makes `running` (the number of slots of a batch running now)
+   this thread's slot counter, or none (NULL); returns the previous one. */
+const int *halide_bitc_enter_slot(const int *running);
 /* Preprocess.c: model->preprocess applied to one 8-bit image in `format`
    (enum bitc_pixel_format), then (classify) one forward pass; the _rgb8
    forms take BITC_PIXELS_RGB8. */

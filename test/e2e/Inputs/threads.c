@@ -149,9 +149,32 @@ int main(int argc, char **argv) {
       fprintf(stderr, "single-threaded forward of image %d failed\n", i);
       return 1;
     }
+  /* Two pool threads, whatever the machine: the batch's chunks run in two
+     slots at once (docs/performance.md, "Images in parallel"), and each
+     image must still get the bits of its batch-1 call; so must a workspace
+     with room for one slot, which runs the chunks one after another. */
+  API(_set_num_threads)(2);
   if (API(_forward)(pixels, images, batched) != 0) {
     fprintf(stderr, "single-threaded forward of the batch failed\n");
     return 1;
+  }
+  {
+    size_t one_slot = API(_workspace_size)(1);
+    void *small = aligned_alloc(MACRO(_WORKSPACE_ALIGNMENT), one_slot);
+    float *serial = alloc_floats((size_t)images * label_floats);
+    size_t bytes = (size_t)images * label_floats * sizeof(float);
+    if (!small ||
+        API(_forward_with_workspace)(pixels, images, serial, small,
+                                     one_slot) != 0) {
+      fprintf(stderr, "the batch in a one-slot workspace failed\n");
+      return 1;
+    }
+    printf("batch %d on 2 threads: %s batch-1 calls; in a one-slot "
+           "workspace: %s\n",
+           images, memcmp(batched, single, bytes) ? "differs from" : "equals",
+           memcmp(serial, batched, bytes) ? "differs" : "equal");
+    free(small);
+    free(serial);
   }
   write_floats(argv[3], single, (size_t)images * label_floats);
 
