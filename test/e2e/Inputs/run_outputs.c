@@ -77,9 +77,11 @@ int main(int argc, char **argv) {
          API(_forward_outputs)(in, batch, holes));
   printf("null pixels: %d\n", API(_forward_outputs)(NULL, batch, outs));
   printf("batch 0: %d\n", API(_forward_outputs)(in, 0, outs));
+  /* A batch needs one slot, _workspace_size(1) bytes (more run chunks in
+     parallel); one byte less is refused. */
   printf("small workspace: %d\n",
          API(_forward_outputs_with_workspace)(in, batch, outs, workspace,
-                                              bytes - 1));
+                                              API(_workspace_size)(1) - 1));
   printf("misaligned workspace: %d\n",
          API(_forward_outputs_with_workspace)(
              in, batch, outs, (char *)workspace + 4, bytes - 4));
