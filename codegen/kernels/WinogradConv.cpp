@@ -158,20 +158,23 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
   rows = ceilDiv(p.tilesY, tasks);
   p.blockRows = std::max<int64_t>(1, rows);
   tasks = ceilDiv(p.tilesY, p.blockRows);
-  // Tile-parallel re-reads all transformed weights per task: from L2 when
-  // they fit there, else from memory; split the output channels across the
-  // tasks instead when that traffic outweighs a quarter of the task's FMAs
-  // (~20 GB/s per core against ~100 GMAC/s for AVX-512).
+  // Tile-parallel re-reads all transformed weights per task: from the
+  // cache when they are not much larger than L2 (the threads' tasks run at
+  // the same time and share the fetches), else from memory; split the
+  // output channels across the tasks instead when that traffic outweighs a
+  // quarter of the task's FMAs (~20 GB/s per core against ~100 GMAC/s for
+  // AVX-512). Measured on 2 threads (kernel-bench): F4 128->128 @28 0.33 ->
+  // 0.22 ms and @56 1.14-1.34 -> 0.85 ms tile-parallel (2.4 MB of weights).
   const double taskMacs = double(p.blockRows * p.tilesX) * a2 * s.inC * s.outC;
-  const bool weightsInL2 = weightBytes <= 640 * 1024;
+  const bool weightsCached = weightBytes <= 2560 * 1024;
   p.channelParallel =
       tasks < 2 ||
-      (!weightsInL2 && double(weightBytes) / 20e9 > 0.25 * taskMacs / 100e9);
+      (!weightsCached && double(weightBytes) / 20e9 > 0.25 * taskMacs / 100e9);
   if (p.channelParallel) {
-    // A few tasks per thread, whole channel blocks each.
-    int64_t groups = std::min<int64_t>(p.blocks, 4 * kTunedThreads);
-    while (groups > 1 && p.blocks % groups != 0 && groups > kTunedThreads)
-      --groups;
+    // One task per thread, whole channel blocks each: V was computed by a
+    // parallel loop of its own and is shared, so more tasks only add
+    // imbalance (F2 256->256 @14: 4 tasks 0.40 ms, 2 tasks 0.31 ms).
+    const int64_t groups = std::min<int64_t>(p.blocks, kTunedThreads);
     p.groupBlocks = ceilDiv(p.blocks, groups);
   }
   return p;
