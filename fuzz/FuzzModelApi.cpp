@@ -7,7 +7,8 @@
 // fuzzer bytes. Every array ends at an inaccessible page, so a read or write
 // past what the caller passed crashes even inside the (uninstrumented)
 // kernels. Checked: every call returns OK or a documented error code; the
-// arguments the header says are refused are refused; _forward and
+// arguments the header says are refused are refused (a workspace below one
+// slot, the size _workspace_size gives on one thread); _forward and
 // _forward_with_workspace agree bit for bit; _classify_rgb8 equals
 // _preprocess_rgb8 + _forward; NaN pixels give NaN logits or an error,
 // finite bytes give finite logits.
@@ -150,6 +151,12 @@ void fuzzForward(uint8_t entry, int batch, int8_t sizeDelta, uint8_t offset,
   } else {
     size_t need = fuzz_model_workspace_size(batch);
     require((batch >= 1) == (need > 0) || batch > kMaxBatch);
+    // The least that works: one slot (chunks one at a time), the size on
+    // one thread; any size from there on runs, with fewer slots than need's.
+    fuzz_model_set_num_threads(1);
+    size_t least = fuzz_model_workspace_size(batch);
+    fuzz_model_set_num_threads(2);
+    require(least <= need);
     size_t size = need + sizeDelta * 64;
     if (sizeDelta < 0 && need < static_cast<size_t>(-sizeDelta) * 64)
       size = 0;
@@ -163,7 +170,7 @@ void fuzzForward(uint8_t entry, int batch, int8_t sizeDelta, uint8_t offset,
       require(status == FUZZ_MODEL_ERROR_BAD_BATCH);
     else if (offset % 64)
       require(status == FUZZ_MODEL_ERROR_WORKSPACE_MISALIGNED);
-    else if (size < need)
+    else if (size < least)
       require(status == FUZZ_MODEL_ERROR_WORKSPACE_TOO_SMALL);
     else
       require(status == FUZZ_MODEL_OK);
