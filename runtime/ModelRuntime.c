@@ -21,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 static size_t round_up(size_t bytes, size_t alignment) {
   return (bytes + alignment - 1) / alignment * alignment;
 }
@@ -310,8 +309,7 @@ static int run_slot(void *user_context, int slot_index, uint8_t *closure) {
   uint8_t *slot = queue->workspace + (size_t)slot_index * queue->layout->slot;
   const int *outer = halide_bitc_enter_slot(&queue->running_slots);
   while (__atomic_load_n(&queue->status, __ATOMIC_RELAXED) == BITC_OK) {
-    int64_t chunk =
-        __atomic_fetch_add(&queue->next_chunk, 1, __ATOMIC_RELAXED);
+    int64_t chunk = __atomic_fetch_add(&queue->next_chunk, 1, __ATOMIC_RELAXED);
     if (chunk >= queue->layout->chunks)
       break;
     int status = run_chunk(queue, slot, chunk * queue->model->batch);
@@ -337,11 +335,17 @@ static int run_forward(const bitc_model *model, const float *pixels, int batch,
                        float *const *outputs, uint8_t *workspace,
                        const workspace_layout *layout) {
   const int64_t profile_start = model->profile ? bitc_profile_now_ns() : 0;
-  chunk_queue queue = {model, pixels, batch, outputs, workspace, layout,
-                       0,     (int)layout->slots, BITC_OK};
+  chunk_queue queue = {.model = model,
+                       .pixels = pixels,
+                       .batch = batch,
+                       .outputs = outputs,
+                       .workspace = workspace,
+                       .layout = layout,
+                       .next_chunk = 0,
+                       .running_slots = (int)layout->slots,
+                       .status = BITC_OK};
   if (layout->slots > 1)
-    halide_do_par_for(NULL, run_slot, 0, (int)layout->slots,
-                      (uint8_t *)&queue);
+    halide_do_par_for(NULL, run_slot, 0, (int)layout->slots, (uint8_t *)&queue);
   else
     run_slot(NULL, 0, (uint8_t *)&queue);
   if (model->profile && queue.status == BITC_OK)

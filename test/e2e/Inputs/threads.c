@@ -163,9 +163,8 @@ int main(int argc, char **argv) {
     void *small = aligned_alloc(MACRO(_WORKSPACE_ALIGNMENT), one_slot);
     float *serial = alloc_floats((size_t)images * label_floats);
     size_t bytes = (size_t)images * label_floats * sizeof(float);
-    if (!small ||
-        API(_forward_with_workspace)(pixels, images, serial, small,
-                                     one_slot) != 0) {
+    if (!small || API(_forward_with_workspace)(pixels, images, serial, small,
+                                               one_slot) != 0) {
       fprintf(stderr, "the batch in a one-slot workspace failed\n");
       return 1;
     }
