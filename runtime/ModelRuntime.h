@@ -130,8 +130,9 @@ const char *bitc_model_output_name(const bitc_model *model, int index);
 const char *bitc_model_label(const bitc_model *model, int index);
 const char *bitc_error_string(int code);
 void bitc_set_num_threads(int threads);
-/* SlotLoops.c: makes `running` (the number of slots of a batch running now)
-   this thread's slot counter, or none (NULL); returns the previous one. */
+/* SlotLoops.c: makes `running` (the number of a batch's slots not yet out
+   of chunks) this thread's slot counter, or none (NULL); returns the
+   previous one. While it is 2 or more, kernels' loops run serially. */
 const int *halide_bitc_enter_slot(const int *running);
 /* Preprocess.c: model->preprocess applied to one 8-bit image in `format`
    (enum bitc_pixel_format), then (classify) one forward pass; the _rgb8
