@@ -46,18 +46,28 @@ typedef struct workspace_layout {
 
 /* Threads bitc_set_num_threads asked for; 0 = never set: Halide's default. */
 static int requested_threads;
+/* Halide's default thread count, once looked up; 0 = not yet. */
+static int default_threads;
 
 /* The threads Halide's pool works with: the last bitc_set_num_threads, else
-   Halide's default (HL_NUM_THREADS, HL_NUMTHREADS, else the CPUs online). */
+   Halide's default (HL_NUM_THREADS, HL_NUMTHREADS, else the CPUs online),
+   which Halide 14 reads once and does not report. Looked up on the first
+   call only: sysconf reads a file in /sys, too slow for every forward. */
 static int64_t pool_threads(void) {
   int threads = __atomic_load_n(&requested_threads, __ATOMIC_RELAXED);
+  if (threads > 0)
+    return threads;
+  threads = __atomic_load_n(&default_threads, __ATOMIC_RELAXED);
   if (threads > 0)
     return threads;
   const char *env = getenv("HL_NUM_THREADS");
   if (!env)
     env = getenv("HL_NUMTHREADS");
   long count = env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
-  return count < 1 ? 1 : count > 256 ? 256 : count;
+  threads = count < 1 ? 1 : count > 256 ? 256 : (int)count;
+  /* Racing first calls all store the same value. */
+  __atomic_store_n(&default_threads, threads, __ATOMIC_RELAXED);
+  return threads;
 }
 
 /* `count` floats in bytes, or 0 when that does not fit in a ptrdiff_t. */
