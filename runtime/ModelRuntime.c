@@ -26,13 +26,15 @@ static size_t round_up(size_t bytes, size_t alignment) {
 }
 
 /* Where one call's workspace puts things (bytes, multiples of 64): `slots`
-   equal slots, one per chunk of `model->batch` images run at the same time
-   (run_forward). A slot holds the planned arena of the kernels' intermediate
-   tensors, then, only when the batch is not a multiple of the compiled
-   batch, room for a zero-padded last chunk of pixels, and room for one chunk
-   of each output when the last chunk is partial or the model has several
-   outputs (those `_forward` does not return are written there and dropped).
-   Offsets are from the start of a slot. */
+   equal slots, one per chunk of `model->batch` images in progress at the
+   same time (run_forward), in `runners` groups of `group` slots: each runner
+   is a thread's task that steps its group's chunks through the network
+   together (run_group). A slot holds the planned arena of the kernels'
+   intermediate tensors, then, only when the batch is not a multiple of the
+   compiled batch, room for a zero-padded last chunk of pixels, and room for
+   one chunk of each output when the last chunk is partial or the model has
+   several outputs (those `_forward` does not return are written there and
+   dropped). Offsets are from the start of a slot. */
 typedef struct workspace_layout {
   size_t arena;
   size_t in_scratch, in_bytes; /* offset, bytes of one chunk of pixels */
@@ -40,9 +42,22 @@ typedef struct workspace_layout {
   size_t out_bytes[BITC_MAX_OUTPUTS];   /* bytes of one chunk of output k */
   size_t slot;                          /* bytes of one slot */
   int64_t chunks;                       /* chunks in the batch */
-  int64_t slots;
-  size_t total; /* slots * slot */
+  int64_t runners;                      /* groups run at the same time */
+  int64_t group;                        /* slots per runner */
+  int64_t slots;                        /* runners * group */
+  size_t total;                         /* slots * slot */
 } workspace_layout;
+
+/* A runner steps up to this many chunks through the network together: each
+   kernel then runs on every chunk of the group in turn, and all but the
+   first read its weights from cache instead of memory (R50x1 224, batch 8:
+   7-10% faster; docs/performance.md, "Chunks in step"). */
+#define BITC_MAX_GROUP 4
+/* ... as long as the whole workspace stays below this many bytes, where
+   workspace_allocate switches from malloc to mmap: below, a per-call
+   workspace costs no page faults after the first calls; above, the faults
+   cost what the groups gain. */
+#define BITC_MMAP_BYTES ((size_t)32 << 20)
 
 /* Threads bitc_set_num_threads asked for; 0 = never set: Halide's default. */
 static int requested_threads;
@@ -79,18 +94,34 @@ static size_t float_bytes(size_t count) {
   return bytes;
 }
 
-/* Sets the slots of `layout` to `slots` (at least 1, at most its chunks). */
-static void use_slots(workspace_layout *layout, int64_t slots) {
-  if (slots > layout->chunks)
-    slots = layout->chunks;
-  layout->slots = slots < 1 ? 1 : slots;
+/* Lays out `runners` runners of `group` slots (each at least 1; at most
+   as many runners as chunks). */
+static void use_runners(workspace_layout *layout, int64_t runners,
+                        int64_t group) {
+  if (runners > layout->chunks)
+    runners = layout->chunks;
+  layout->runners = runners < 1 ? 1 : runners;
+  layout->group = group < 1 ? 1 : group;
+  layout->slots = layout->runners * layout->group;
   layout->total = (size_t)layout->slots * layout->slot;
 }
 
-/* Checks the batch and lays out its workspace with a slot for each of up to
-   `slots` chunks at a time. The table sizes are known to be small, only
-   `batch` can make the arithmetic overflow. */
-static int plan_workspace(const bitc_model *model, int batch, int64_t slots,
+/* Fits `layout` into `slots` slots of space (at least 1) when it needs
+   more: smaller groups first, then fewer runners. */
+static void use_slots(workspace_layout *layout, int64_t slots) {
+  if (slots >= layout->slots)
+    return;
+  if (slots >= layout->runners)
+    use_runners(layout, layout->runners, slots / layout->runners);
+  else
+    use_runners(layout, slots, 1);
+}
+
+/* Checks the batch and lays out its workspace for up to `threads` runners
+   at a time, each with a group of up to BITC_MAX_GROUP slots where the
+   batch has that many chunks per runner. The table sizes are known to be
+   small, only `batch` can make the arithmetic overflow. */
+static int plan_workspace(const bitc_model *model, int batch, int64_t threads,
                           workspace_layout *layout) {
   if (batch < 1)
     return BITC_ERROR_BAD_BATCH;
@@ -124,9 +155,17 @@ static int plan_workspace(const bitc_model *model, int batch, int64_t slots,
   /* Never 0, so that 0 can mean "bad batch" to the caller. */
   if (layout->slot == 0)
     layout->slot = 64;
+  const int64_t runners = threads < layout->chunks ? threads : layout->chunks;
+  int64_t group = layout->chunks / runners;
+  if (group > BITC_MAX_GROUP)
+    group = BITC_MAX_GROUP;
+  while (group > 1 &&
+         (size_t)(runners * group) * layout->slot >= BITC_MMAP_BYTES)
+    --group;
+  use_runners(layout, runners, group);
   /* Slots beyond what fits in the address space are never worth it. */
   const int64_t addressable = (int64_t)(PTRDIFF_MAX / layout->slot);
-  use_slots(layout, slots < addressable ? slots : addressable);
+  use_slots(layout, addressable);
   return BITC_OK;
 }
 
@@ -139,8 +178,7 @@ static int plan_workspace(const bitc_model *model, int batch, int64_t slots,
      been freed, glibc serves it from the heap and keeps the pages, so from
      the third call on there are no page faults;
    - larger blocks glibc would mmap and unmap every call: map them here with
-     transparent huge pages, 512 times fewer faults. */
-#define BITC_MMAP_BYTES ((size_t)32 << 20)
+     transparent huge pages, 512 times fewer faults (BITC_MMAP_BYTES). */
 
 typedef struct workspace_block {
   void *block;
@@ -167,9 +205,9 @@ static int workspace_allocate(workspace_block *b, size_t bytes) {
   if (!b->block)
     return 0;
   uintptr_t address = (uintptr_t)b->block;
-  b->workspace = (uint8_t *)b->block +
-                 (BITC_WORKSPACE_ALIGNMENT - address % BITC_WORKSPACE_ALIGNMENT) %
-                     BITC_WORKSPACE_ALIGNMENT;
+  b->workspace = (uint8_t *)b->block + (BITC_WORKSPACE_ALIGNMENT -
+                                        address % BITC_WORKSPACE_ALIGNMENT) %
+                                           BITC_WORKSPACE_ALIGNMENT;
   return 1;
 }
 
@@ -196,54 +234,52 @@ static int arrays_fit(const bitc_model *model, const float *pixels, int batch,
   return 1;
 }
 
-/* Runs every step once on one chunk of `model->batch` images. */
-static int run_steps(const bitc_model *model, uint8_t *arena,
-                     const float *input, float *const *outputs) {
-  for (int64_t s = 0; s < model->num_steps; ++s) {
-    const bitc_step *step = &model->steps[s];
-    halide_buffer_t buffers[BITC_MAX_ARGS];
-    halide_dimension_t dims[BITC_MAX_ARGS][BITC_MAX_DIMS];
-    void *argv[BITC_MAX_ARGS];
-    for (int64_t a = 0; a < step->num_args; ++a) {
-      const bitc_arg *arg = &model->args[step->first_arg + a];
-      uint8_t *base = NULL;
-      switch (arg->source) {
-      case BITC_SOURCE_ARENA:
-        base = arena;
-        break;
-      case BITC_SOURCE_WEIGHTS:
-        base = (uint8_t *)model->weights;
-        break;
-      case BITC_SOURCE_INPUT:
-        base = (uint8_t *)input;
-        break;
-      default: /* BITC_SOURCE_OUTPUT + k */
-        base = (uint8_t *)outputs[arg->source - BITC_SOURCE_OUTPUT];
-        break;
-      }
-      halide_buffer_t *buffer = &buffers[a];
-      memset(buffer, 0, sizeof(*buffer));
-      buffer->host = base + arg->offset;
-      buffer->type.code = halide_type_float;
-      buffer->type.bits = 32;
-      buffer->type.lanes = 1;
-      buffer->dimensions = (int32_t)arg->dims;
-      buffer->dim = dims[a];
-      for (int64_t d = 0; d < arg->dims; ++d) {
-        dims[a][d].min = 0;
-        dims[a][d].extent = (int32_t)arg->extent[d];
-        dims[a][d].stride = (int32_t)arg->stride[d];
-        dims[a][d].flags = 0;
-      }
-      argv[a] = buffer;
+/* Runs step `s` on one chunk of `model->batch` images. */
+static int run_step(const bitc_model *model, int64_t s, uint8_t *arena,
+                    const float *input, float *const *outputs) {
+  const bitc_step *step = &model->steps[s];
+  halide_buffer_t buffers[BITC_MAX_ARGS];
+  halide_dimension_t dims[BITC_MAX_ARGS][BITC_MAX_DIMS];
+  void *argv[BITC_MAX_ARGS];
+  for (int64_t a = 0; a < step->num_args; ++a) {
+    const bitc_arg *arg = &model->args[step->first_arg + a];
+    uint8_t *base = NULL;
+    switch (arg->source) {
+    case BITC_SOURCE_ARENA:
+      base = arena;
+      break;
+    case BITC_SOURCE_WEIGHTS:
+      base = (uint8_t *)model->weights;
+      break;
+    case BITC_SOURCE_INPUT:
+      base = (uint8_t *)input;
+      break;
+    default: /* BITC_SOURCE_OUTPUT + k */
+      base = (uint8_t *)outputs[arg->source - BITC_SOURCE_OUTPUT];
+      break;
     }
-    int64_t start = model->profile ? bitc_profile_now_ns() : 0;
-    if (step->fn(argv) != 0)
-      return BITC_ERROR_KERNEL_FAILED;
-    if (model->profile)
-      __atomic_fetch_add(&model->profile->ns[s], bitc_profile_now_ns() - start,
-                         __ATOMIC_RELAXED);
+    halide_buffer_t *buffer = &buffers[a];
+    memset(buffer, 0, sizeof(*buffer));
+    buffer->host = base + arg->offset;
+    buffer->type.code = halide_type_float;
+    buffer->type.bits = 32;
+    buffer->type.lanes = 1;
+    buffer->dimensions = (int32_t)arg->dims;
+    buffer->dim = dims[a];
+    for (int64_t d = 0; d < arg->dims; ++d) {
+      dims[a][d].min = 0;
+      dims[a][d].extent = (int32_t)arg->extent[d];
+      dims[a][d].stride = (int32_t)arg->stride[d];
+      dims[a][d].flags = 0;
+    }
+    argv[a] = buffer;
   }
+  int64_t start = model->profile ? bitc_profile_now_ns() : 0;
+  if (step->fn(argv) != 0)
+    return BITC_ERROR_KERNEL_FAILED;
+  if (model->profile)
+    __atomic_fetch_add(&model->profile->ns[s], bitc_profile_now_ns() - start,
+                       __ATOMIC_RELAXED);
   return BITC_OK;
 }
 
@@ -274,55 +310,98 @@ typedef struct chunk_queue {
   uint8_t *workspace;
   const workspace_layout *layout;
   int64_t next_chunk; /* the next chunk not yet taken (atomic) */
-  int running_slots;  /* slots not yet out of chunks (atomic) */
+  int running_slots;  /* runners not yet out of chunks (atomic) */
   int status;         /* the first failure (atomic) */
 } chunk_queue;
 
-/* The chunk of images from `start` through the steps in `slot`. Outputs
-   whose pointer is NULL are written to the slot's scratch and dropped. */
-static int run_chunk(const chunk_queue *queue, uint8_t *slot, int64_t start) {
+/* One chunk of a runner's group: where its images come from and its
+   outputs go. */
+typedef struct chunk_run {
+  uint8_t *slot;
+  int64_t start, count; /* first image, images (count < chunk: the last) */
+  const float *in;
+  float *outputs[BITC_MAX_OUTPUTS];
+} chunk_run;
+
+/* Sets up the chunk of images from `start` in `slot`. Outputs whose pointer
+   is NULL are written to the slot's scratch and dropped. */
+static void begin_chunk(const chunk_queue *queue, uint8_t *slot, int64_t start,
+                        chunk_run *run) {
   const bitc_model *model = queue->model;
   const workspace_layout *layout = queue->layout;
   float *const *outputs = queue->outputs;
   const int64_t chunk = model->batch;
-  const int64_t count =
-      queue->batch - start < chunk ? queue->batch - start : chunk;
-  const float *in = queue->pixels + start * model->input_floats;
-  float *chunk_outputs[BITC_MAX_OUTPUTS];
+  run->slot = slot;
+  run->start = start;
+  run->count = queue->batch - start < chunk ? queue->batch - start : chunk;
+  run->in = queue->pixels + start * model->input_floats;
   for (int64_t k = 0; k < model->num_outputs; ++k)
-    chunk_outputs[k] = outputs[k] && count == chunk
-                           ? outputs[k] + start * model->outputs_floats[k]
-                           : (float *)(slot + layout->out_scratch[k]);
-  if (count < chunk) {
+    run->outputs[k] = outputs[k] && run->count == chunk
+                          ? outputs[k] + start * model->outputs_floats[k]
+                          : (float *)(slot + layout->out_scratch[k]);
+  if (run->count < chunk) {
     float *in_scratch = (float *)(slot + layout->in_scratch);
     memset(in_scratch, 0, layout->in_bytes);
-    memcpy(in_scratch, in,
-           (size_t)(count * model->input_floats) * sizeof(float));
-    in = in_scratch;
+    memcpy(in_scratch, run->in,
+           (size_t)(run->count * model->input_floats) * sizeof(float));
+    run->in = in_scratch;
   }
-  int status = run_steps(model, slot, in, chunk_outputs);
-  if (status != BITC_OK)
-    return status;
-  propagate_nan(model, in, chunk_outputs, count);
+}
+
+/* NaN outputs for NaN images, and a partial chunk's outputs copied out. */
+static void end_chunk(const chunk_queue *queue, const chunk_run *run) {
+  const bitc_model *model = queue->model;
+  float *const *outputs = queue->outputs;
+  propagate_nan(model, run->in, run->outputs, run->count);
   for (int64_t k = 0; k < model->num_outputs; ++k)
-    if (outputs[k] && count < chunk)
-      memcpy(outputs[k] + start * model->outputs_floats[k], chunk_outputs[k],
-             (size_t)(count * model->outputs_floats[k]) * sizeof(float));
+    if (outputs[k] && run->count < model->batch)
+      memcpy(outputs[k] + run->start * model->outputs_floats[k],
+             run->outputs[k],
+             (size_t)(run->count * model->outputs_floats[k]) * sizeof(float));
+}
+
+/* `chunks` chunks from image `start` through the network together, in the
+   group of slots at `slots`: each step runs on every chunk in turn, so the
+   step's weights come from memory once for the group. Each chunk's kernel
+   calls are the ones it would get alone: the same results. */
+static int run_group(const chunk_queue *queue, uint8_t *slots, int64_t start,
+                     int64_t chunks) {
+  const bitc_model *model = queue->model;
+  chunk_run runs[BITC_MAX_GROUP];
+  for (int64_t g = 0; g < chunks; ++g)
+    begin_chunk(queue, slots + (size_t)g * queue->layout->slot,
+                start + g * model->batch, &runs[g]);
+  for (int64_t s = 0; s < model->num_steps; ++s)
+    for (int64_t g = 0; g < chunks; ++g) {
+      int status =
+          run_step(model, s, runs[g].slot, runs[g].in, runs[g].outputs);
+      if (status != BITC_OK)
+        return status;
+    }
+  for (int64_t g = 0; g < chunks; ++g)
+    end_chunk(queue, &runs[g]);
   return BITC_OK;
 }
 
-/* A Halide task: slot `slot_index` takes chunks until none are left (or
-   one failed). Failures go to the queue's status, so Halide sees none. */
-static int run_slot(void *user_context, int slot_index, uint8_t *closure) {
+/* A Halide task: runner `runner` takes groups of chunks until none are
+   left (or one failed). Failures go to the queue's status, so Halide sees
+   none. */
+static int run_runner(void *user_context, int runner, uint8_t *closure) {
   (void)user_context;
   chunk_queue *queue = (chunk_queue *)closure;
-  uint8_t *slot = queue->workspace + (size_t)slot_index * queue->layout->slot;
+  const workspace_layout *layout = queue->layout;
+  uint8_t *slots =
+      queue->workspace + (size_t)runner * (size_t)layout->group * layout->slot;
   const int *outer = halide_bitc_enter_slot(&queue->running_slots);
   while (__atomic_load_n(&queue->status, __ATOMIC_RELAXED) == BITC_OK) {
-    int64_t chunk = __atomic_fetch_add(&queue->next_chunk, 1, __ATOMIC_RELAXED);
-    if (chunk >= queue->layout->chunks)
+    int64_t chunk =
+        __atomic_fetch_add(&queue->next_chunk, layout->group, __ATOMIC_RELAXED);
+    if (chunk >= layout->chunks)
       break;
-    int status = run_chunk(queue, slot, chunk * queue->model->batch);
+    int64_t chunks = layout->chunks - chunk < layout->group
+                         ? layout->chunks - chunk
+                         : layout->group;
+    int status = run_group(queue, slots, chunk * queue->model->batch, chunks);
     if (status != BITC_OK) {
       int ok = BITC_OK;
       __atomic_compare_exchange_n(&queue->status, &ok, status, 0,
@@ -335,12 +414,13 @@ static int run_slot(void *user_context, int slot_index, uint8_t *closure) {
 }
 
 /* Every chunk of `model->batch` images through the steps, in `workspace`
-   laid out as `layout`; the arguments are checked. With several slots, as
-   many chunks run at once, each a Halide task whose kernels' parallel loops
-   nest inside it: on a batch, whole images per thread scale better than one
-   image's kernels split across threads (docs/performance.md, "Images in
-   parallel"), and a thread whose chunks are done helps the others' loops.
-   Each image's arithmetic is the same either way: bit-identical outputs. */
+   laid out as `layout`; the arguments are checked. With several runners, as
+   many groups of chunks run at once, each a Halide task whose kernels'
+   parallel loops nest inside it: on a batch, whole images per thread scale
+   better than one image's kernels split across threads (docs/performance.md,
+   "Images in parallel"), and a thread whose chunks are done helps the
+   others' loops. Each image's arithmetic is the same either way:
+   bit-identical outputs. */
 static int run_forward(const bitc_model *model, const float *pixels, int batch,
                        float *const *outputs, uint8_t *workspace,
                        const workspace_layout *layout) {
@@ -352,12 +432,13 @@ static int run_forward(const bitc_model *model, const float *pixels, int batch,
                        .workspace = workspace,
                        .layout = layout,
                        .next_chunk = 0,
-                       .running_slots = (int)layout->slots,
+                       .running_slots = (int)layout->runners,
                        .status = BITC_OK};
-  if (layout->slots > 1)
-    halide_do_par_for(NULL, run_slot, 0, (int)layout->slots, (uint8_t *)&queue);
+  if (layout->runners > 1)
+    halide_do_par_for(NULL, run_runner, 0, (int)layout->runners,
+                      (uint8_t *)&queue);
   else
-    run_slot(NULL, 0, (uint8_t *)&queue);
+    run_runner(NULL, 0, (uint8_t *)&queue);
   if (model->profile && queue.status == BITC_OK)
     bitc_profile_forward_done(model, batch,
                               bitc_profile_now_ns() - profile_start);
@@ -421,7 +502,7 @@ static int forward_allocating(const bitc_model *model, const float *pixels,
   if (!workspace_allocate(&block, layout.total)) {
     if (layout.slots == 1)
       return BITC_ERROR_OUT_OF_MEMORY;
-    /* Short of memory for a slot per thread: one chunk at a time. */
+    /* Short of memory for the slots: one chunk at a time. */
     use_slots(&layout, 1);
     if (!workspace_allocate(&block, layout.total))
       return BITC_ERROR_OUT_OF_MEMORY;

@@ -106,8 +106,8 @@ enum bitc_status {
 int bitc_model_forward(const bitc_model *model, const float *pixels, int batch,
                        float *logits);
 /* Bytes of workspace bitc_model_forward_with_workspace needs for `batch`
-   images, a slot per pool thread (at most one per chunk); 0 when batch < 1
-   or the batch is too large to address. */
+   images, a group of slots per pool thread (workspace_layout in
+   ModelRuntime.c); 0 when batch < 1 or the batch is too large to address. */
 size_t bitc_model_workspace_size(const bitc_model *model, int batch);
 int bitc_model_forward_with_workspace(const bitc_model *model,
                                       const float *pixels, int batch,

@@ -1,7 +1,8 @@
 /*===- SlotLoops.c - Kernels' parallel loops inside image slots -*- C -*-===
  *
- * A batch runs its chunks of images in slots, one Halide task each
- * (ModelRuntime.c, run_forward). Until every slot of a batch is out of
+ * A batch runs its chunks of images in slots, one Halide task per thread's
+ * group of slots (ModelRuntime.c, run_forward; this file calls such a task
+ * a slot too). Until every slot of a batch is out of
  * chunks but one, a kernel's parallel loop inside a slot runs serially on
  * the slot's thread. Left to Halide's pool, the threads share every kernel
  * again instead of running an image each, and worse: a thread waiting for

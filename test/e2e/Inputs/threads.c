@@ -172,6 +172,20 @@ int main(int argc, char **argv) {
            "workspace: %s\n",
            images, memcmp(batched, single, bytes) ? "differs from" : "equals",
            memcmp(serial, batched, bytes) ? "differs" : "equal");
+    /* The slots of the workspace: a group of up to 4 per thread, whose
+       chunks step through the network together (ModelRuntime.c,
+       run_group), each with the bits of its batch-1 call. */
+    printf("batch %d on 2 threads: %d slots\n", images,
+           (int)(API(_workspace_size)(images) / one_slot));
+    API(_set_num_threads)(1);
+    if (API(_forward)(pixels, images, serial) != 0) {
+      fprintf(stderr, "the batch on 1 thread failed\n");
+      return 1;
+    }
+    printf("batch %d on 1 thread: %d slots, %s batch-1 calls\n", images,
+           (int)(API(_workspace_size)(images) / one_slot),
+           memcmp(serial, single, bytes) ? "differs from" : "equals");
+    API(_set_num_threads)(2);
     free(small);
     free(serial);
   }

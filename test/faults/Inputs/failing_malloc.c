@@ -152,11 +152,20 @@ static int call(int entry, float *logits) {
                                         workspace_bytes);
   case 2:
     return API(_classify_rgb8)(rgb, RGB_W, RGB_H, 3 * RGB_W, logits);
-  default: {
-    /* One thread: one workspace slot, nothing smaller to fall back to. */
+  case 3: {
+    /* One thread: the batch in one group of slots; short of memory for
+       them, one slot. */
     int status;
     API(_set_num_threads)(1);
     status = API(_forward)(pixels, IMAGES, logits);
+    API(_set_num_threads)(2);
+    return status;
+  }
+  default: {
+    /* One thread, one image: one slot, nothing smaller to fall back to. */
+    int status;
+    API(_set_num_threads)(1);
+    status = API(_forward)(pixels, 1, logits);
     API(_set_num_threads)(2);
     return status;
   }
@@ -201,7 +210,8 @@ static int cold_start(void) {
 
 int main(int argc, char **argv) {
   static const char *const names[] = {"forward", "forward_with_workspace",
-                                      "classify_rgb8", "forward_1_thread"};
+                                      "classify_rgb8", "forward_1_thread",
+                                      "forward_1_image_1_thread"};
   size_t floats = (size_t)IMAGES * MACRO(_NUM_LABELS);
   float *want = alloc_floats(floats), *got = alloc_floats(floats);
   int entry, i;
@@ -217,7 +227,7 @@ int main(int argc, char **argv) {
   workspace = aligned_alloc(MACRO(_WORKSPACE_ALIGNMENT), workspace_bytes);
   if (cold_start())
     return 1;
-  for (entry = 0; entry < 4; ++entry) {
+  for (entry = 0; entry < 5; ++entry) {
     int n, k, failures = 0;
     /* Twice unarmed: Halide's thread pool starts on the first call. */
     if (call(entry, want) != MACRO(_OK) || call(entry, want) != MACRO(_OK)) {
@@ -237,8 +247,8 @@ int main(int argc, char **argv) {
         ++failures;
       } else if (status != MACRO(_OK) ||
                  memcmp(got, want,
-                        (entry == 2 ? 1 : IMAGES) * MACRO(_NUM_LABELS) *
-                            sizeof(float))) {
+                        (entry == 2 || entry == 4 ? 1 : IMAGES) *
+                            MACRO(_NUM_LABELS) * sizeof(float))) {
         printf("FAIL: %s with allocation %d of %d failing: status %d%s\n",
                names[entry], k, n, status,
                status == MACRO(_OK) ? " and other logits" : "");
