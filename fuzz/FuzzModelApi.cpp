@@ -152,9 +152,14 @@ void fuzzForward(uint8_t entry, int batch, int8_t sizeDelta, uint8_t offset,
     size_t need = fuzz_model_workspace_size(batch);
     require((batch >= 1) == (need > 0) || batch > kMaxBatch);
     // The least that works: one slot (chunks one at a time), the size on
-    // one thread; any size from there on runs, with fewer slots than need's.
+    // one thread of a batch of one chunk, padded like this batch's last one
+    // (a batch of several chunks gets a group of slots on one thread); any
+    // size from there on runs, with fewer slots than need's.
+    const int oneChunk = batch % FUZZ_MODEL_COMPILED_BATCH
+                             ? batch % FUZZ_MODEL_COMPILED_BATCH
+                             : FUZZ_MODEL_COMPILED_BATCH;
     fuzz_model_set_num_threads(1);
-    size_t least = fuzz_model_workspace_size(batch);
+    size_t least = batch >= 1 ? fuzz_model_workspace_size(oneChunk) : 0;
     fuzz_model_set_num_threads(2);
     require(least <= need);
     size_t size = need + sizeDelta * 64;
