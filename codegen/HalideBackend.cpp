@@ -2,6 +2,7 @@
 
 #include "codegen/HalideBackend.h"
 #include "codegen/ObjectCache.h"
+#include "codegen/PrefetchHints.h"
 #include "codegen/Temporaries.h"
 #include <atomic>
 #include <condition_variable>
@@ -89,7 +90,8 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   // (fixed by the job list), and each chunk is linked and compiled into its
   // own object as soon as its kernels are lowered.
   Halide::Target kernelTarget = target.with_feature(Halide::Target::NoRuntime);
-  const size_t count = std::max<size_t>(1, std::min<size_t>(threads, jobs.size()));
+  const size_t count =
+      std::max<size_t>(1, std::min<size_t>(threads, jobs.size()));
   const size_t chunkSize =
       std::max<size_t>(1, (jobs.size() + 4 * count - 1) / (4 * count));
   const size_t chunks =
@@ -121,12 +123,14 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
             lowered[i].reset();
           }
         if (modules.empty())
-          modules.push_back(
-              Halide::Module("bitc_kernels_empty", kernelTarget));
+          modules.push_back(Halide::Module("bitc_kernels_empty", kernelTarget));
         Halide::Module linked =
             Halide::link_modules("bitc_kernels_" + std::to_string(c), modules);
         modules.clear();
         linked.compile({{Halide::OutputFileType::object, objects[c]}});
+        if (llvm::Expected<unsigned> hinted = prefetchIntoL2(objects[c]);
+            !hinted)
+          linkErrors[c] = llvm::toString(hinted.takeError());
       } catch (const Halide::Error &e) {
         linkErrors[c] = e.what();
       } catch (const std::exception &e) {
@@ -147,6 +151,9 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   for (size_t i = 0; i < jobs.size(); ++i) {
     try {
       kernels::KernelPipeline kernel = buildKernel(jobs[i].key, target);
+      if (kernel.objectCodePass)
+        kernel.pipeline.add_custom_lowering_pass(
+            kernel.objectCodePass.get(), [pass = kernel.objectCodePass] {});
       lowered[i] = kernel.pipeline.compile_to_module(
           kernel.inputs, jobs[i].symbol, kernelTarget);
     } catch (const Halide::Error &e) {

@@ -465,6 +465,8 @@ int main(int argc, char **argv) {
       for (char c : L.name)
         file += (isalnum(static_cast<unsigned char>(c)) ? c : '_');
       k.pipeline.compile_to_assembly(file + ".s", k.inputs, "conv", target);
+      k.pipeline.compile_to_lowered_stmt(file + ".stmt", k.inputs, Halide::Text,
+                                         target);
     }
     auto fill = [&](std::vector<int> ext) {
       Buffer<float> b(ext);

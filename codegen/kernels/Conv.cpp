@@ -13,6 +13,7 @@
 #include "codegen/kernels/ConvSchedule.h"
 #include "codegen/kernels/ConvStatistics.h"
 #include "codegen/kernels/KernelUtil.h"
+#include "codegen/kernels/WeightPrefetch.h"
 
 using namespace Halide;
 using Halide::Internal::const_true;
@@ -171,6 +172,12 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
   }
 
   finishPipeline(k, outputs, noteText);
+  // Blocks outer: the next block's weights can stream in while this block
+  // runs its other rows (WeightPrefetch.h); x86 only (PrefetchHints.h).
+  if (plan.blocksOuter && !plan.banded && target.arch == Target::X86)
+    k.objectCodePass = std::make_shared<NextBlockWeightPrefetch>(
+        LoopNames{f.out.name(), f.acc.name(), f.r.z.name(), f.r.y.name()},
+        params.weights.name(), B * C * KH * KW);
   return k;
 }
 

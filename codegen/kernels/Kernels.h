@@ -13,7 +13,8 @@
 // and links one `Halide::compile_standalone_runtime(...)` object for all
 // kernels (bench/kernels/aot-smoke.sh does exactly this from plain C).
 //
-// Conventions shared by all builders (Halide dimension order = innermost first):
+// Conventions shared by all builders (Halide dimension order = innermost
+// first):
 //   * activations: (c, x, y, n)   i.e. NHWC memory, dense, min 0 everywhere;
 //     the stem conv may read the user's NCHW input, (x, y, c, n);
 //   * scale/shift of a group norm: (c, 2, n)   i.e. [n][2][C]; [n][0][c] is
@@ -41,6 +42,7 @@
 #include <Halide.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,12 @@ struct KernelPipeline {
   std::vector<Halide::ImageParam> params;
   /// Human-readable summary of the schedule that was chosen.
   std::string scheduleNote;
+  /// A lowering pass to add when the pipeline is compiled to an object whose
+  /// prefetches become `prefetcht1` (codegen/PrefetchHints.h): the blocks-
+  /// outer direct convolutions' next-block weight prefetch (WeightPrefetch.h).
+  /// Left out of JIT-compiled code, where Halide's `prefetchnta` would make
+  /// the kernel slower.
+  std::shared_ptr<Halide::Internal::IRMutator> objectCodePass;
 
   std::vector<Halide::Argument> arguments() const {
     std::vector<Halide::Argument> all = inputs;
@@ -167,8 +175,7 @@ KernelPipeline buildWinogradConv(const ConvSpec &spec, int outputTile,
 std::vector<float> packWinogradWeights(const ConvSpec &spec, int outputTile,
                                        const Halide::Target &target,
                                        const float *oihw);
-std::vector<int> packedWinogradWeightShape(const ConvSpec &spec,
-                                           int outputTile,
+std::vector<int> packedWinogradWeightShape(const ConvSpec &spec, int outputTile,
                                            const Halide::Target &target);
 
 /// The statistics tile height buildConv handles best for a layer: with it,
@@ -176,7 +183,8 @@ std::vector<int> packedWinogradWeightShape(const ConvSpec &spec,
 /// while it is in L2. Any positive value works (bands are then multiples of
 /// it); layers with large weights and small planes reduce statistics in a
 /// second pass over the output regardless.
-int64_t preferredStatsTileRows(const ConvSpec &spec, const Halide::Target &target);
+int64_t preferredStatsTileRows(const ConvSpec &spec,
+                               const Halide::Target &target);
 
 //===----------------------------------------------------------------------===//
 // The other ops
@@ -190,9 +198,10 @@ struct TensorShape {
 /// Zero padding [top, left, bottom, right] then a k x k max pool with stride s
 /// (no padding inside the pool: the zero border takes part in the max).
 /// Arguments: input (c, x, y, n); output (c, x', y', n).
-KernelPipeline buildMaxPool(const TensorShape &in, int64_t kernel, int64_t stride,
-                            int64_t padTop, int64_t padLeft, int64_t padBottom,
-                            int64_t padRight, const Halide::Target &target);
+KernelPipeline buildMaxPool(const TensorShape &in, int64_t kernel,
+                            int64_t stride, int64_t padTop, int64_t padLeft,
+                            int64_t padBottom, int64_t padRight,
+                            const Halide::Target &target);
 
 /// Constant padding [top, left, bottom, right] of the spatial dims.
 /// Arguments: input (c, x, y, n); output (c, x + l + r, y + t + b, n).
@@ -213,10 +222,11 @@ KernelPipeline buildGroupNormCombine(int64_t batch, int64_t channels,
                                      const Halide::Target &target);
 
 /// act(x * scale + shift (+ residual)).
-/// Arguments: input (c, x, y, n), scaleShift (c, 2, n), [residual (c, x, y, n)];
-/// output (c, x, y, n).
+/// Arguments: input (c, x, y, n), scaleShift (c, 2, n), [residual (c, x, y,
+/// n)]; output (c, x, y, n).
 KernelPipeline buildApplyNorm(const TensorShape &in, bool hasResidual,
-                              Activation activation, const Halide::Target &target);
+                              Activation activation,
+                              const Halide::Target &target);
 
 /// act(a + b). Arguments: a, b (c, x, y, n); output (c, x, y, n).
 /// The caller's copy of an activation: input (c, x, y, n) from the

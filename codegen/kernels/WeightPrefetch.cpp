@@ -1,0 +1,154 @@
+//===- WeightPrefetch.cpp - Next channel block's weights, ahead of time ---===//
+//
+// A lowering pass for direct convolutions whose channel blocks are the
+// outer loop (ConvPlan::blocksOuter): while one block runs its rows, the
+// reduction loop prefetches the next block's weights, spread evenly over
+// the rows after the first. Without it a block's weights come from memory
+// in one burst during its first row, three times faster than one core can
+// stream them, and the transfer does not overlap the arithmetic
+// (docs/performance.md, "An Intel Xeon machine"; bench/kernels/
+// prefetch_model.c).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/kernels/WeightPrefetch.h"
+
+#include <Halide.h>
+
+#include <optional>
+#include <vector>
+
+namespace bitc::kernels::detail {
+
+using namespace Halide;
+using namespace Halide::Internal;
+
+namespace {
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// The index of the first load of `buffer` in a statement.
+class FirstLoad : public IRVisitor {
+public:
+  explicit FirstLoad(std::string buffer) : buffer(std::move(buffer)) {}
+  std::optional<Expr> index;
+
+private:
+  using IRVisitor::visit;
+  void visit(const Load *op) override {
+    if (!index && op->name == buffer) {
+      const Ramp *ramp = op->index.as<Ramp>();
+      index = ramp ? ramp->base : op->index;
+    }
+    IRVisitor::visit(op);
+  }
+  std::string buffer;
+};
+
+struct Loop {
+  std::string name;
+  Expr min;
+  int64_t extent;
+};
+
+class InsertPrefetches : public IRMutator {
+public:
+  InsertPrefetches(const LoopNames &names, std::string weights,
+                   int64_t blockFloats)
+      : names(names), weights(std::move(weights)), blockFloats(blockFloats) {}
+
+private:
+  using IRMutator::visit;
+
+  Stmt visit(const For *op) override {
+    const int64_t *extent = as_const_int(op->extent);
+    loops.push_back({op->name, op->min, extent ? *extent : -1});
+    Stmt body = mutate(op->body);
+    loops.pop_back();
+    if (op->name.rfind(names.acc + ".s1.", 0) == 0 &&
+        endsWith(op->name, ".rco"))
+      if (std::optional<Stmt> prefetches = prefetchesFor(op, body))
+        body = Block::make(*prefetches, body);
+    if (body.same_as(op->body))
+      return op;
+    return For::make(op->name, op->min, op->extent, op->for_type,
+                     op->device_api, body);
+  }
+
+  const Loop *enclosing(const std::string &name) const {
+    for (auto it = loops.rbegin(); it != loops.rend(); ++it)
+      if (it->name == name)
+        return &*it;
+    return nullptr;
+  }
+
+  /// The prefetches one iteration of the reduction loop `rco` issues.
+  std::optional<Stmt> prefetchesFor(const For *rco, const Stmt &body) {
+    const int64_t *rcoExtent = as_const_int(rco->extent);
+    const Loop *row = enclosing(names.out + ".s0.y.yo.yr");
+    if (!rcoExtent || !row || row->extent < 2)
+      return std::nullopt;
+    FirstLoad load(weights);
+    body.accept(&load);
+    if (!load.index)
+      return std::nullopt;
+    // The reduction loops inside one row of tiles, outermost first: tiles
+    // along x, kernel rows, kernel columns, input-channel pairs.
+    std::vector<Loop> inner;
+    for (const std::string &name :
+         {names.out + ".s0.x.xo", names.acc + ".s1." + names.kernelRow,
+          names.acc + ".s1." + names.kernelColumn})
+      if (const Loop *l = enclosing(name)) {
+        if (l->extent < 1)
+          return std::nullopt;
+        inner.push_back(*l);
+      }
+    inner.push_back({rco->name, rco->min, *rcoExtent});
+    // Where this block's weights start: the first load with every reduction
+    // variable at its first value.
+    Expr blockStart = *load.index;
+    for (const Loop &l : inner)
+      if (l.name != names.out + ".s0.x.xo")
+        blockStart = substitute(l.name, l.min, blockStart);
+    Expr iteration = 0;
+    int64_t iterations = 1;
+    for (const Loop &l : inner) {
+      iteration =
+          iteration * int(l.extent) + (Variable::make(Int(32), l.name) - l.min);
+      iterations *= l.extent;
+    }
+    // Rows 1.. each prefetch an equal share of the next block, a 64-byte
+    // line at a time (16 floats).
+    const int64_t share = (blockFloats + row->extent - 2) / (row->extent - 1);
+    const int64_t lines = (share + 15) / 16;
+    const int64_t perIteration = (lines + iterations - 1) / iterations;
+    Expr rowIndex = Variable::make(Int(32), row->name) - row->min;
+    std::vector<Stmt> prefetches;
+    for (int64_t k = 0; k < perIteration; ++k) {
+      Expr offset = blockStart + int(blockFloats) +
+                    (rowIndex - 1) * int(share) +
+                    (iteration * int(perIteration) + int(k)) * 16;
+      prefetches.push_back(Evaluate::make(Call::make(
+          Float(32), Call::prefetch,
+          {Variable::make(Handle(), weights), simplify(offset), 1, 16},
+          Call::Intrinsic)));
+    }
+    return Block::make(prefetches);
+  }
+
+  LoopNames names;
+  std::string weights;
+  int64_t blockFloats;
+  std::vector<Loop> loops;
+};
+
+} // namespace
+
+Stmt NextBlockWeightPrefetch::mutate(const Stmt &s) {
+  return InsertPrefetches(names, weightsName, blockFloats).mutate(s);
+}
+
+} // namespace bitc::kernels::detail
