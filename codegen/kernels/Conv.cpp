@@ -176,7 +176,12 @@ KernelPipeline buildConv(const ConvSpec &s, const Target &target) {
   // runs its other rows (WeightPrefetch.h); x86 only (PrefetchHints.h).
   if (plan.blocksOuter && !plan.banded && target.arch == Target::X86)
     k.objectCodePass = std::make_shared<NextBlockWeightPrefetch>(
-        LoopNames{f.out.name(), f.acc.name(), f.r.z.name(), f.r.y.name()},
+        WeightReuseLoops{f.acc.name(),
+                         f.out.name() + ".s0.y.yo.yr",
+                         {f.out.name() + ".s0.x.xo",
+                          f.acc.name() + ".s1." + f.r.z.name(),
+                          f.acc.name() + ".s1." + f.r.y.name()},
+                         /*prefetchDuringFirst=*/false},
         params.weights.name(), B * C * KH * KW);
   return k;
 }

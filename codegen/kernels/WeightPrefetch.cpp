@@ -56,9 +56,9 @@ struct Loop {
 
 class InsertPrefetches : public IRMutator {
 public:
-  InsertPrefetches(const LoopNames &names, std::string weights,
-                   int64_t blockFloats)
-      : names(names), weights(std::move(weights)), blockFloats(blockFloats) {}
+  InsertPrefetches(const WeightReuseLoops &names, std::string weights,
+                   int64_t unitFloats)
+      : names(names), weights(std::move(weights)), unitFloats(unitFloats) {}
 
 private:
   using IRMutator::visit;
@@ -68,7 +68,7 @@ private:
     loops.push_back({op->name, op->min, extent ? *extent : -1});
     Stmt body = mutate(op->body);
     loops.pop_back();
-    if (op->name.rfind(names.acc + ".s1.", 0) == 0 &&
+    if (op->name.rfind(names.accumulator + ".s1.", 0) == 0 &&
         endsWith(op->name, ".rco"))
       if (std::optional<Stmt> prefetches = prefetchesFor(op, body))
         body = Block::make(*prefetches, body);
@@ -88,31 +88,31 @@ private:
   /// The prefetches one iteration of the reduction loop `rco` issues.
   std::optional<Stmt> prefetchesFor(const For *rco, const Stmt &body) {
     const int64_t *rcoExtent = as_const_int(rco->extent);
-    const Loop *row = enclosing(names.out + ".s0.y.yo.yr");
-    if (!rcoExtent || !row || row->extent < 2)
+    const Loop *row = enclosing(names.reuse);
+    const int64_t sharers =
+        row ? row->extent - (names.prefetchDuringFirst ? 0 : 1) : 0;
+    if (!rcoExtent || sharers < 1)
       return std::nullopt;
     FirstLoad load(weights);
     body.accept(&load);
     if (!load.index)
       return std::nullopt;
-    // The reduction loops inside one row of tiles, outermost first: tiles
-    // along x, kernel rows, kernel columns, input-channel pairs.
+    // The loops inside one reuse iteration, outermost first, then the loop
+    // over input-channel pairs.
     std::vector<Loop> inner;
-    for (const std::string &name :
-         {names.out + ".s0.x.xo", names.acc + ".s1." + names.kernelRow,
-          names.acc + ".s1." + names.kernelColumn})
+    for (const std::string &name : names.inner)
       if (const Loop *l = enclosing(name)) {
         if (l->extent < 1)
           return std::nullopt;
         inner.push_back(*l);
       }
     inner.push_back({rco->name, rco->min, *rcoExtent});
-    // Where this block's weights start: the first load with every reduction
+    // Where this unit's weights start: the first load with every reduction
     // variable at its first value.
-    Expr blockStart = *load.index;
+    Expr unitStart = *load.index;
     for (const Loop &l : inner)
-      if (l.name != names.out + ".s0.x.xo")
-        blockStart = substitute(l.name, l.min, blockStart);
+      if (l.name.rfind(names.accumulator + ".s1.", 0) == 0)
+        unitStart = substitute(l.name, l.min, unitStart);
     Expr iteration = 0;
     int64_t iterations = 1;
     for (const Loop &l : inner) {
@@ -120,16 +120,16 @@ private:
           iteration * int(l.extent) + (Variable::make(Int(32), l.name) - l.min);
       iterations *= l.extent;
     }
-    // Rows 1.. each prefetch an equal share of the next block, a 64-byte
-    // line at a time (16 floats).
-    const int64_t share = (blockFloats + row->extent - 2) / (row->extent - 1);
+    // The reuse iterations (all, or all but the first) each prefetch an
+    // equal share of the next unit, a 64-byte line at a time (16 floats).
+    const int64_t share = (unitFloats + sharers - 1) / sharers;
     const int64_t lines = (share + 15) / 16;
     const int64_t perIteration = (lines + iterations - 1) / iterations;
-    Expr rowIndex = Variable::make(Int(32), row->name) - row->min;
+    Expr rowIndex = Variable::make(Int(32), row->name) - row->min -
+                    (names.prefetchDuringFirst ? 0 : 1);
     std::vector<Stmt> prefetches;
     for (int64_t k = 0; k < perIteration; ++k) {
-      Expr offset = blockStart + int(blockFloats) +
-                    (rowIndex - 1) * int(share) +
+      Expr offset = unitStart + int(unitFloats) + rowIndex * int(share) +
                     (iteration * int(perIteration) + int(k)) * 16;
       prefetches.push_back(Evaluate::make(Call::make(
           Float(32), Call::prefetch,
@@ -139,16 +139,16 @@ private:
     return Block::make(prefetches);
   }
 
-  LoopNames names;
+  WeightReuseLoops names;
   std::string weights;
-  int64_t blockFloats;
+  int64_t unitFloats;
   std::vector<Loop> loops;
 };
 
 } // namespace
 
 Stmt NextBlockWeightPrefetch::mutate(const Stmt &s) {
-  return InsertPrefetches(names, weightsName, blockFloats).mutate(s);
+  return InsertPrefetches(loops, weightsName, unitFloats).mutate(s);
 }
 
 } // namespace bitc::kernels::detail

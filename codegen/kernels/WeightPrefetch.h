@@ -15,31 +15,41 @@
 #include <Halide.h>
 
 #include <string>
+#include <vector>
 
 namespace bitc::kernels::detail {
 
-/// The names the loops of a direct convolution get (ConvSchedule.cpp): the
-/// output and accumulator Funcs' (Halide makes them unique in a process) and
-/// the reduction's kernel-row and kernel-column variables.
-struct LoopNames {
-  std::string out, acc, kernelRow, kernelColumn;
+/// Where a kernel reuses its weights, by the names of its lowered loops
+/// (Halide makes Func names unique in a process, so they come from the
+/// Funcs): the register tile's Func `accumulator`, whose update's loop over
+/// input-channel pairs ends in ".rco"; the loop `reuse` whose iterations
+/// read the same unit of weights again (rows of tiles of one channel block,
+/// or groups of tiles of one Winograd slab); the loops between those two,
+/// outermost first (any that lowering removed are skipped); and whether the
+/// first `reuse` iteration prefetches too (else it reads the unit from memory
+/// while the others prefetch the next).
+struct WeightReuseLoops {
+  std::string accumulator, reuse;
+  std::vector<std::string> inner;
+  bool prefetchDuringFirst = false;
 };
 
 class NextBlockWeightPrefetch : public Halide::Internal::IRMutator {
 public:
-  /// `weights`: the buffer's name; `blockFloats`: floats per channel block.
-  NextBlockWeightPrefetch(LoopNames names, std::string weights,
-                          int64_t blockFloats)
-      : names(std::move(names)), weightsName(std::move(weights)),
-        blockFloats(blockFloats) {}
+  /// `weights`: the buffer's name; `unitFloats`: floats per unit of weights
+  /// (a channel block, a Winograd slab), the next of which is prefetched.
+  NextBlockWeightPrefetch(WeightReuseLoops loops, std::string weights,
+                          int64_t unitFloats)
+      : loops(std::move(loops)), weightsName(std::move(weights)),
+        unitFloats(unitFloats) {}
 
   using Halide::Internal::IRMutator::mutate;
   Halide::Internal::Stmt mutate(const Halide::Internal::Stmt &s) override;
 
 private:
-  LoopNames names;
+  WeightReuseLoops loops;
   std::string weightsName;
-  int64_t blockFloats;
+  int64_t unitFloats;
 };
 
 } // namespace bitc::kernels::detail

@@ -28,6 +28,7 @@
 
 #include "codegen/kernels/ConvStatistics.h"
 #include "codegen/kernels/KernelUtil.h"
+#include "codegen/kernels/WeightPrefetch.h"
 
 #include <algorithm>
 #include <cmath>
@@ -453,6 +454,16 @@ KernelPipeline buildWinogradConv(const ConvSpec &s, int m,
         buildConvStatistics(s, f.out, placement, plan.vectorWidth, noteText));
   }
   finishPipeline(k, outputs, noteText);
+  // Channel-parallel: each (xi, nu) slab of a block's weights serves the
+  // tile groups in turn; they prefetch the next slab, all of them (with
+  // few groups, a slab must stream in over all).
+  if (plan.channelParallel && target.arch == Target::X86)
+    k.objectCodePass = std::make_shared<detail::NextBlockWeightPrefetch>(
+        detail::WeightReuseLoops{f.acc.name(),
+                                 f.M.name() + ".s0.t.tto",
+                                 {},
+                                 /*prefetchDuringFirst=*/true},
+        params.weights.name(), int64_t(B) * C);
   return k;
 }
 
