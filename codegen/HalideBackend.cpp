@@ -4,6 +4,7 @@
 #include "codegen/ObjectCache.h"
 #include "codegen/PrefetchHints.h"
 #include "codegen/Temporaries.h"
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -97,6 +98,9 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   const size_t chunks =
       std::max<size_t>(1, (jobs.size() + chunkSize - 1) / chunkSize);
   std::vector<std::optional<Halide::Module>> lowered(jobs.size());
+  // Jobs whose kernel has an object-code pass: only their chunks' objects
+  // hold prefetches to rewrite.
+  std::vector<char> prefetching(jobs.size(), 0);
   std::vector<std::string> objects(chunks), errors(jobs.size()),
       linkErrors(chunks);
   for (size_t c = 0; c < chunks; ++c) {
@@ -128,9 +132,11 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
             Halide::link_modules("bitc_kernels_" + std::to_string(c), modules);
         modules.clear();
         linked.compile({{Halide::OutputFileType::object, objects[c]}});
-        if (llvm::Expected<unsigned> hinted = prefetchIntoL2(objects[c]);
-            !hinted)
-          linkErrors[c] = llvm::toString(hinted.takeError());
+        if (std::any_of(prefetching.begin() + first, prefetching.begin() + last,
+                        [](char p) { return p; }))
+          if (llvm::Expected<unsigned> hinted = prefetchIntoL2(objects[c]);
+              !hinted)
+            linkErrors[c] = llvm::toString(hinted.takeError());
       } catch (const Halide::Error &e) {
         linkErrors[c] = e.what();
       } catch (const std::exception &e) {
@@ -151,9 +157,11 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   for (size_t i = 0; i < jobs.size(); ++i) {
     try {
       kernels::KernelPipeline kernel = buildKernel(jobs[i].key, target);
-      if (kernel.objectCodePass)
+      if (kernel.objectCodePass) {
         kernel.pipeline.add_custom_lowering_pass(
             kernel.objectCodePass.get(), [pass = kernel.objectCodePass] {});
+        prefetching[i] = 1;
+      }
       lowered[i] = kernel.pipeline.compile_to_module(
           kernel.inputs, jobs[i].symbol, kernelTarget);
     } catch (const Halide::Error &e) {

@@ -51,7 +51,7 @@ typedef struct workspace_layout {
 /* A runner steps up to this many chunks through the network together: each
    kernel then runs on every chunk of the group in turn, and all but the
    first read its weights from cache instead of memory (R50x1 224, batch 8:
-   7-10% faster; docs/performance.md, "Chunks in step"). */
+   6-9% faster; docs/performance.md, "Chunks in step"). */
 #define BITC_MAX_GROUP 4
 /* ... as long as the whole workspace stays below this many bytes, where
    workspace_allocate switches from malloc to mmap: below, a per-call

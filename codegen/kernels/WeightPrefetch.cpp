@@ -13,6 +13,8 @@
 
 #include "codegen/kernels/WeightPrefetch.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <Halide.h>
 
 #include <optional>
@@ -24,11 +26,6 @@ using namespace Halide;
 using namespace Halide::Internal;
 
 namespace {
-
-bool endsWith(const std::string &s, const std::string &suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 /// The index of the first load of `buffer` in a statement.
 class FirstLoad : public IRVisitor {
@@ -68,8 +65,8 @@ private:
     loops.push_back({op->name, op->min, extent ? *extent : -1});
     Stmt body = mutate(op->body);
     loops.pop_back();
-    if (op->name.rfind(names.accumulator + ".s1.", 0) == 0 &&
-        endsWith(op->name, ".rco"))
+    if (llvm::StringRef(op->name).starts_with(names.accumulator + ".s1.") &&
+        llvm::StringRef(op->name).ends_with(".rco"))
       if (std::optional<Stmt> prefetches = prefetchesFor(op, body))
         body = Block::make(*prefetches, body);
     if (body.same_as(op->body))
@@ -111,7 +108,7 @@ private:
     // variable at its first value.
     Expr unitStart = *load.index;
     for (const Loop &l : inner)
-      if (l.name.rfind(names.accumulator + ".s1.", 0) == 0)
+      if (llvm::StringRef(l.name).starts_with(names.accumulator + ".s1."))
         unitStart = substitute(l.name, l.min, unitStart);
     Expr iteration = 0;
     int64_t iterations = 1;
