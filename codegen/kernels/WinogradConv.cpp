@@ -17,9 +17,9 @@
 //    channels x `tiles` tiles, input channels innermost (one weight vector
 //    load per channel vector, one broadcast per tile); then the output
 //    transform of the channel block writes the output;
-//  * channel-parallel (few tiles, large weights): V of the whole plane is
-//    computed first (parallel over tile rows), then one parallel task per
-//    group of output channel blocks streams only its own weights;
+//  * channel-parallel (few tiles, large weights): one parallel task per
+//    group of output channel blocks computes V of the whole plane itself,
+//    then streams only its own weights;
 //  * the prologue (scale/shift + activation) is applied to each input patch
 //    before the zero padding, as the direct kernel's `staged` does;
 //  * statistics: a second pass over the finished output (ConvStatistics).
@@ -324,7 +324,6 @@ void scheduleWinograd(const ConvSpec &s, int m, const WinogradPlan &plan,
   const int vw = plan.vectorWidth;
   const int B = plan.blockChannels();
   const int64_t C = s.inC;
-  const int TX = int(plan.tilesX);
   Var c = f.c, x = f.x, y = f.y, n = f.n, t = f.t, xi = f.xi, nu = f.nu,
       a = f.a, j = f.j;
   Func vRows = f.vRows, V = f.V, acc = f.acc, M = f.M, yCols = f.yCols,
@@ -348,20 +347,26 @@ void scheduleWinograd(const ConvSpec &s, int m, const WinogradPlan &plan,
     channelLevel = LoopLevel(out, co);
     V.compute_at(out, task);
   } else {
-    // task = group of channel blocks over the whole plane; V once, first.
+    // task = group of channel blocks over the whole plane. Each task
+    // computes all of V itself: a V shared by the tasks was half written
+    // by the other core, whose lines this machine class reads at a fifth
+    // of the speed of its own (AMD EPYC, 2 vCPUs: ~30 against 100-170
+    // GB/s), and took a parallel loop of its own. Measured in R50x1 at
+    // 224 (2 threads): 5% faster per forward; on 1 thread, where V is
+    // computed twice, no slower (its ~3% of these kernels).
     out.split(co, cg, cgi, int(plan.groupBlocks), TailStrategy::GuardWithIf)
         .reorder(cvi, xo, yo, cvo, xt, yt, cgi, cg, n)
         .fuse(cg, n, task)
         .parallel(task);
     channelLevel = LoopLevel(out, cgi);
-    V.compute_root();
+    V.compute_at(out, task);
   }
   out.vectorize(cvi).unroll(xo).unroll(yo);
 
   // V: per tile, per vector of input channels, the alpha x alpha patch in
   // registers. Stored so that one (xi, nu) slice of the block is contiguous.
   {
-    Var vco("vco"), vci("vci"), tvo("tvo"), tvi("tvi");
+    Var vco("vco"), vci("vci");
     V.reorder_storage(c, t, xi, nu, n);
     if (C >= vw) {
       V.split(c, vco, vci, vw, TailStrategy::ShiftInwards)
@@ -374,8 +379,6 @@ void scheduleWinograd(const ConvSpec &s, int m, const WinogradPlan &plan,
       V.reorder(c, xi, nu, t, n).unroll(xi).unroll(nu);
       vRows.compute_at(V, t).unroll(a).unroll(nu);
     }
-    if (plan.channelParallel)
-      V.split(t, tvo, tvi, TX, TailStrategy::RoundUp).parallel(tvo);
   }
 
   // M: for one channel block, all (xi, nu) and tiles of the task.
