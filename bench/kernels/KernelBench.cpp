@@ -24,6 +24,7 @@
 #include <HalideRuntime.h>
 
 #include <immintrin.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <thread>
 
@@ -382,6 +383,13 @@ void benchSmallKernels(const Halide::Target &target, int reps) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // The kernels' own buffers (Winograd's V, staged inputs) come from malloc
+  // on every call. Left to glibc's thresholds, a size that happens to be
+  // unmapped or trimmed at every free pays page faults on every call (seen:
+  // 20x slower F4 64->64 @56 with --no-stats); a forward call of a compiled
+  // model pays none (its harness counts them), so neither may the bench.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   std::string targetString = "x86-64-linux-avx2-fma-f16c";
   std::string filter, asmDir;
   int threads = 2, reps = 9;
