@@ -440,6 +440,7 @@ static int run_forward(const bitc_model *model, const float *pixels, int batch,
                        .next_chunk = 0,
                        .running_slots = (int)layout->runners,
                        .status = BITC_OK};
+  halide_bitc_set_loop_threads((int)pool_threads());
   if (layout->runners > 1)
     halide_do_par_for(NULL, run_runner, 0, (int)layout->runners,
                       (uint8_t *)&queue);

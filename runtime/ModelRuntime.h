@@ -55,9 +55,9 @@ typedef struct bitc_profile {
   const char *model_name;
   const char *const *kernel_kinds; /* per kernel, e.g. "conv 3x3/1 64->64" */
   int64_t num_kernels;
-  const int64_t *step_kernel;  /* per step: index into kernel_kinds */
-  const char *const *origins;  /* per step: the op's location */
-  int64_t *ns;                 /* per step: nanoseconds since the last table */
+  const int64_t *step_kernel; /* per step: index into kernel_kinds */
+  const char *const *origins; /* per step: the op's location */
+  int64_t *ns;                /* per step: nanoseconds since the last table */
   int64_t *totals; /* since the last table: forward calls, wall ns, images */
 } bitc_profile;
 
@@ -134,6 +134,9 @@ void bitc_set_num_threads(int threads);
    of chunks) this thread's slot counter, or none (NULL); returns the
    previous one. While it is 2 or more, kernels' loops run serially. */
 const int *halide_bitc_enter_slot(const int *running);
+/* SlotLoops.c: the pool's thread count, which kernels' loops are cut into
+   that many contiguous shares for (one per thread, the same in every loop). */
+void halide_bitc_set_loop_threads(int threads);
 /* Preprocess.c: model->preprocess applied to one 8-bit image in `format`
    (enum bitc_pixel_format), then (classify) one forward pass; the _rgb8
    forms take BITC_PIXELS_RGB8. */
