@@ -324,14 +324,18 @@ ConvTile chooseConvTile(const ConvSpec &s, const Target &target) {
   // registers). Each weight vector feeds 14 pixels, so the 3x3 layers' large
   // weight blocks are streamed half as often as with 4 x (3x2); measured
   // 3-17% faster on every 3x3 layer of R50x1 at 224 and 448 (stride 1 and 2),
-  // and no better for 1x1 layers. Even heights only: with an odd height the
-  // last 2-row tile is shifted inwards, which broke the staged input's
-  // sliding window (wrong results on the 7x7 layers of R50x1 at 224).
+  // and no better for 1x1 layers. Odd heights take 1-row tiles (14
+  // accumulators): a last 2-row tile shifted inwards broke the staged
+  // input's sliding window (wrong results on the 7x7 layers of R50x1 at
+  // 224), and against the cost model's 3 x (7x1) pixels (11 channel blocks
+  // of 48 for 512 channels) the 16 blocks of 32 split evenly over 2 threads:
+  // R50x1 224, 3x3/2 512->512 @7 (`--profile`, 3 processes each) 0.85-0.92
+  // -> 0.76-0.80 ms on 2 threads, 1.42 -> 1.35 on 1.
   if (regs == 32 && vw == 16 && s.kernelH * s.kernelW > 1 && !s.inputNCHW &&
-      OW % 7 == 0 && OH % 2 == 0 && s.outC % (2 * vw) == 0) {
+      OW % 7 == 0 && s.outC % (2 * vw) == 0) {
     best.channelVectors = 2;
     best.pixelsX = 7;
-    best.pixelsY = 2;
+    best.pixelsY = OH % 2 == 0 ? 2 : 1;
     return best;
   }
   // AVX-512, 1x1 kernels that reduce the channels, on planes 7k pixels wide
