@@ -338,17 +338,19 @@ ConvTile chooseConvTile(const ConvSpec &s, const Target &target) {
     best.pixelsY = OH % 2 == 0 ? 2 : 1;
     return best;
   }
-  // AVX-512, 1x1 kernels that reduce the channels, on planes 7k pixels wide
-  // (k >= 2): 2 vectors x 7 pixels = 14 accumulators, no padded channels or
-  // columns (the cost below prefers 24 accumulators, 4 x (3x2) pixels, which
-  // pads 14 and 28 columns to 15 and 30). Measured (R50x1 at 224, AMD EPYC,
-  // `--profile`, best of 3-4 processes per kernel): 1024->256 @14, 512->128
-  // @28, 512->256 @28 and 1024->512 @14 3.5-5.5% faster on 1 and 2 threads;
-  // at 448 the reducing 1x1 layers 2-6% on 1 thread. Bit-identical.
-  // Not for the expanding ones with their residual: 64->256 @56 6-13% and
-  // 256->1024 @14 5-9% slower in the model (faster alone, weights hot).
+  // AVX-512, 1x1 kernels that reduce the channels, on planes 7k pixels wide:
+  // 2 vectors x 7 pixels = 14 accumulators, no padded channels or columns
+  // (the cost below prefers 24 accumulators, 4 x (3x2) pixels, which pads 14
+  // and 28 columns to 15 and 30, or 3 x (7x1), 11 blocks of 48 for 512
+  // channels). Measured (R50x1 at 224, AMD EPYC, `--profile`, best of 3-4
+  // processes per kernel): 1024->256 @14, 512->128 @28, 512->256 @28 and
+  // 1024->512 @14 3.5-5.5% faster on 1 and 2 threads, 2048->512 @7 8% on 2
+  // threads (16 blocks split evenly), 1% on 1; at 448 the reducing 1x1
+  // layers 2-6% on 1 thread. Bit-identical. Not for the expanding ones with
+  // their residual: 64->256 @56 6-13% and 256->1024 @14 5-9% slower in the
+  // model (faster alone, weights hot).
   if (regs == 32 && vw == 16 && s.kernelH == 1 && s.kernelW == 1 &&
-      !s.inputNCHW && OW % 7 == 0 && OW >= 14 && s.outC <= s.inC &&
+      !s.inputNCHW && OW % 7 == 0 && s.outC <= s.inC &&
       s.outC % (2 * vw) == 0) {
     best.channelVectors = 2;
     best.pixelsX = 7;
