@@ -56,9 +56,11 @@ double balanceOf(const std::vector<int64_t> &work) {
     const int k =
         int(std::min_element(clock.begin(), clock.end()) - clock.begin());
     int claimed = -1;
-    for (int j = 0; j < threads && claimed < 0; ++j)
-      if (next[(k + j) % threads] < end[(k + j) % threads])
-        claimed = (k + j) % threads;
+    for (int j = 0; j < threads && claimed < 0; ++j) {
+      const int share = (k + j) % threads;
+      if (next[share] < end[share])
+        claimed = share;
+    }
     if (claimed < 0)
       break;
     clock[k] += work[size_t(next[claimed]++)];
