@@ -20,6 +20,7 @@
 
 #include "codegen/kernels/ConvSchedule.h"
 #include "codegen/kernels/KernelUtil.h"
+#include "codegen/kernels/TaskBalance.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,54 +33,17 @@ using namespace detail;
 
 namespace {
 
-/// The share of the threads' time spent working when tasks of these sizes
-/// run as the runtime hands them out (runtime/SlotLoops.c): each thread
-/// first works through a contiguous share of the tasks (thread k the k-th of
-/// kTunedThreads), then takes what is left of the next shares, one task at a
-/// time. Unequal shares leave a thread idle at the end: with 2 threads,
-/// tasks of 12, 12, 12, 8 | 9, 9, 9, 6 (blocks x tile rows) end at 41 (the
-/// second thread takes the 8) instead of 38.5: 94% busy.
-double balanceOf(const std::vector<int64_t> &work) {
-  const int threads = kTunedThreads;
-  const int64_t tasks = int64_t(work.size());
-  std::vector<int64_t> next(threads), end(threads), clock(threads, 0);
-  for (int k = 0; k < threads; ++k) {
-    next[k] = tasks * k / threads;
-    end[k] = tasks * (k + 1) / threads;
-  }
-  int64_t total = 0, span = 0;
-  for (int64_t w : work)
-    total += w;
-  // The thread that is free first claims the next task: its own share's
-  // front, else the front of the next share that has one left.
-  for (;;) {
-    const int k =
-        int(std::min_element(clock.begin(), clock.end()) - clock.begin());
-    int claimed = -1;
-    for (int j = 0; j < threads && claimed < 0; ++j) {
-      const int share = (k + j) % threads;
-      if (next[share] < end[share])
-        claimed = share;
-    }
-    if (claimed < 0)
-      break;
-    clock[k] += work[size_t(next[claimed]++)];
-    span = std::max(span, clock[k]);
-  }
-  return double(total) / (double(threads) * double(std::max<int64_t>(1, span)));
-}
-
 /// Rough time of a decomposition into `work` (each task's share, in order):
 /// FMA time including the threads' idle time at the end, plus the traffic of
 /// re-reading a group's weights per band and a band's (staged) input per
 /// group.
 double decompositionCost(const ConvSpec &s, int64_t weightBytes, int64_t groups,
                          int64_t bands, int64_t bandRows,
-                         const std::vector<int64_t> &work) {
+                         const std::vector<double> &work) {
   const int threads = kTunedThreads;
   const double flop = 2.0 * double(s.macs());
   const int64_t tasks = int64_t(work.size());
-  double t = flop / (threads * 90e9) / balanceOf(work);
+  double t = flop / (threads * 90e9) / shareBalance(work);
   // Input rows a band reads, halo included.
   const double inRowBytes = double(s.inW * s.inC * 4);
   const double bandInRows = double(std::min<int64_t>(
@@ -99,15 +63,15 @@ double decompositionCost(const ConvSpec &s, int64_t weightBytes, int64_t groups,
 /// Each task's share of the direct mode's work in Halide's task order (the
 /// image outermost, then row bands, channel groups innermost): channel blocks
 /// x rows of register tiles, the last group and band holding the remainder.
-std::vector<int64_t> directTasks(int64_t images, int64_t blocks,
-                                 int64_t groupBlocks, int64_t yTiles,
-                                 int64_t bandTiles) {
-  std::vector<int64_t> work;
+std::vector<double> directTasks(int64_t images, int64_t blocks,
+                                int64_t groupBlocks, int64_t yTiles,
+                                int64_t bandTiles) {
+  std::vector<double> work;
   for (int64_t n = 0; n < images; ++n)
     for (int64_t b = 0; b < yTiles; b += bandTiles)
       for (int64_t g = 0; g < blocks; g += groupBlocks)
-        work.push_back(std::min(groupBlocks, blocks - g) *
-                       std::min(bandTiles, yTiles - b));
+        work.push_back(double(std::min(groupBlocks, blocks - g) *
+                              std::min(bandTiles, yTiles - b)));
   return work;
 }
 
@@ -153,7 +117,7 @@ ConvPlan planConv(const ConvSpec &s, const Target &target) {
         break;
       double c = decompositionCost(
           s, weightBytes, 1, bands, m * T,
-          std::vector<int64_t>(size_t(bands * s.batch), 1)); // equal bands
+          std::vector<double>(size_t(bands * s.batch), 1)); // equal bands
       if (c < best) {
         best = c;
         p.bandRows = std::min(OH, m * T);

@@ -28,6 +28,7 @@
 
 #include "codegen/kernels/ConvStatistics.h"
 #include "codegen/kernels/KernelUtil.h"
+#include "codegen/kernels/TaskBalance.h"
 #include "codegen/kernels/WeightPrefetch.h"
 
 #include <algorithm>
@@ -145,20 +146,47 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
   const int64_t a2 = int64_t(p.alpha) * p.alpha;
   const int64_t weightBytes = a2 * s.inC * p.blocks * B * 4;
   const int64_t vBytesPerRow = a2 * s.inC * p.tilesX * 4;
-  // Tile-parallel re-reads all transformed weights per task: worth it only
-  // when there are enough tiles per task to amortize them.
-  // Blocks of tile rows whose V stays in L2 (half of it: M and the weights
-  // stream through too), at least 2 tasks per image.
-  int64_t rows =
-      std::max<int64_t>(1, (512 * 1024) / std::max<int64_t>(1, vBytesPerRow));
-  rows = std::min(rows, ceilDiv(p.tilesY, 2));
-  // Round the task count up to a multiple of the threads.
-  int64_t tasks = ceilDiv(p.tilesY, rows);
-  if (tasks % kTunedThreads)
-    tasks += kTunedThreads - tasks % kTunedThreads;
-  rows = ceilDiv(p.tilesY, tasks);
-  p.blockRows = std::max<int64_t>(1, rows);
-  tasks = ceilDiv(p.tilesY, p.blockRows);
+  // Tile-parallel: blocks of tile rows, each task computing V of its rows
+  // (all input channels) and re-reading all the transformed weights. The
+  // block size is the fastest by a rough time model of the task sizes as the
+  // runtime hands them out, among blocks whose V stays in L2 (half of it:
+  // M and the weights stream through too) or, where that leaves the threads
+  // unequal shares, fills most of it: an idle thread costs more than some
+  // of V read back from L3 (R50x1 224 F4 64->64 @56, 2 threads: 14 tile
+  // rows in 2 blocks of 7, V 903 KB, AVX-512 0.25-0.27 ms per call against
+  // 0.30-0.33 in blocks of 4 (8 rows against 6), AVX2 0.41-0.45 against
+  // 0.47-0.49; 1 thread the same). A V larger than L2 is not worth it
+  // (448 F4 128->128 @56 in blocks of 4 tile rows, V 1.03 MB: 1.06-1.15 ms
+  // against 1.04-1.09 in blocks of 2).
+  const double macsPerSecond = 6e9 * vw; // 2 FMA pipes at ~3 GHz
+  const double rowTime = double(p.tilesX) * double(a2) * double(s.inC) *
+                         double(s.outC) / macsPerSecond;
+  const double weightTime = double(weightBytes) / 30e9;
+  auto tileRowTasks = [&](int64_t rows) {
+    std::vector<double> work;
+    for (int64_t y = 0; y < p.tilesY; y += rows)
+      work.push_back(double(std::min(rows, p.tilesY - y)) * rowTime +
+                     weightTime);
+    return work;
+  };
+  const int64_t halfL2 = 512 * 1024, mostOfL2 = 960 * 1024;
+  const int64_t maxRows =
+      std::min(ceilDiv(p.tilesY, kTunedThreads),
+               std::max<int64_t>(1, mostOfL2 / vBytesPerRow));
+  double bestSpan = 1e30;
+  for (int64_t rows = 1; rows <= maxRows; ++rows) {
+    if (rows > 1 && ceilDiv(p.tilesY, rows - 1) == ceilDiv(p.tilesY, rows))
+      continue;
+    double span = shareSpan(tileRowTasks(rows));
+    // Beyond half of L2 only for a better balance.
+    if (rows * vBytesPerRow > halfL2 && rows > 1)
+      span *= 1.0 + 1e-6;
+    if (span < bestSpan) {
+      bestSpan = span;
+      p.blockRows = rows;
+    }
+  }
+  const int64_t tasks = ceilDiv(p.tilesY, p.blockRows);
   // Tile-parallel re-reads all transformed weights per task: from the
   // cache when they are not much larger than L2 (the threads' tasks run at
   // the same time and share the fetches), else from memory; split the
@@ -171,12 +199,28 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
   p.channelParallel =
       tasks < 2 ||
       (!weightsCached && double(weightBytes) / 20e9 > 0.25 * taskMacs / 100e9);
+  // Also split the channels where that shares the work better and the
+  // whole plane's V (each task computes it) fits in L2: R50x1 224 F4
+  // 128->128 @28 (7 tile rows: 4 against 3) in 2 channel blocks, AVX-512
+  // 2 threads 0.25-0.30 ms per call against 0.32-0.33, 1 thread 0.41-0.44
+  // against 0.46-0.47; AVX2 2 threads 0.39-0.44 against 0.43-0.52.
+  const int64_t groups = std::min<int64_t>(p.blocks, kTunedThreads);
+  const int64_t groupBlocks = ceilDiv(p.blocks, groups);
+  if (!p.channelParallel && p.tilesY * vBytesPerRow <= mostOfL2 &&
+      p.blocks >= kTunedThreads) {
+    std::vector<double> work;
+    for (int64_t b = 0; b < p.blocks; b += groupBlocks) {
+      const double share =
+          double(std::min(groupBlocks, p.blocks - b)) / double(p.blocks);
+      work.push_back(share * (double(p.tilesY) * rowTime + weightTime));
+    }
+    p.channelParallel = shareSpan(work) < bestSpan;
+  }
   if (p.channelParallel) {
     // One task per thread, whole channel blocks each: V was computed by a
     // parallel loop of its own and is shared, so more tasks only add
     // imbalance (F2 256->256 @14: 4 tasks 0.40 ms, 2 tasks 0.31 ms).
-    const int64_t groups = std::min<int64_t>(p.blocks, kTunedThreads);
-    p.groupBlocks = ceilDiv(p.blocks, groups);
+    p.groupBlocks = groupBlocks;
   }
   return p;
 }
