@@ -19,7 +19,8 @@
  * speed of its own data; R50x1 224 on 2 threads: stage 1's kernels 0.1-0.25
  * ms per forward faster, the forward ~2% (docs/performance.md). A thread
  * whose share is done takes what is left of the others', so a slow or
- * missing thread only delays, as before.
+ * missing thread only delays, as before. The kernel planners size tasks
+ * with a model of this hand-out (codegen/kernels/TaskBalance.cpp).
  *
  * This file replaces halide_default_do_par_for (weak, like HalideThreads.c's
  * functions), what Halide's halide_do_par_for calls unless a program set

@@ -219,14 +219,15 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
   if (p.channelParallel) {
     // AVX-512, F2 streaming the weights of 512 or more input channels: 2
     // vectors of output channels x up to 8 tiles, whatever the cost above
-    // says. Measured in R50x1 (`--profile`, 3-6 alternating processes):
-    // 224 F2 512->512 @7 2 x 8 tiles (16 blocks) 1 thread 1.69-1.91 ms
-    // per 2 calls against 1.96-2.05 for 3 x 8 (11 blocks) and 2.1-2.6 for
-    // 4 x 4, 4 x 6, 2 x 6, 3 x 4, 1 x 8; 2 threads 0.94-1.16 against
-    // 1.19-1.26. 448 F2 512->512 @14 2 x 7 (49 tiles exactly) 1 thread
-    // 4.29-4.49 against 4.55-5.35 for 4 x 5, 2 threads 2.28-2.65 against
-    // 2.41-3.09. Not for 256 input channels (F2 256->256 @14: 2 x 7 the
-    // same on 1 thread, 5-10% slower on 2).
+    // says. Measured in R50x1 (`--profile`, 3-9 alternating processes):
+    // - 224 F2 512->512 @7, 2 x 8 tiles (16 blocks): 1 thread 1.69-1.99 ms
+    //   per 2 calls against 1.96-2.23 for 3 x 8 (11 blocks; faster in each
+    //   alternation) and 1.8-2.6 for 4 x 4, 4 x 6, 2 x 6, 3 x 4, 1 x 8;
+    //   2 threads 0.94-1.16 (one outlier 1.36) against 1.16-1.26;
+    // - 448 F2 512->512 @14, 2 x 7 (49 tiles exactly): 1 thread 4.29-4.49
+    //   against 4.55-5.35 for 4 x 5, 2 threads 2.28-2.65 against 2.41-3.09.
+    // Not for 256 input channels: F2 256->256 @14 2 x 7 the same on 1
+    // thread, 1.72-2.12 against 1.60-1.79 on 2.
     if (m == 2 && regs == 32 && vw == 16 && s.inC >= 512 &&
         s.outC % (2 * vw) == 0) {
       p.channelVectors = 2;
