@@ -1,5 +1,4 @@
-//===- TaskBalance.h - How a parallel loop's tasks share the threads -*- C++
-//-*-===//
+//===- TaskBalance.h - How parallel tasks share the threads ----*- C++ -*-===//
 //
 // The runtime hands a kernel's parallel loop to the threads in contiguous
 // shares (runtime/SlotLoops.c); the planners (ConvSchedule.cpp,

@@ -178,7 +178,7 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
     if (rows > 1 && ceilDiv(p.tilesY, rows - 1) == ceilDiv(p.tilesY, rows))
       continue;
     double span = shareSpan(tileRowTasks(rows));
-    // Beyond half of L2 only for a better balance.
+    // Beyond half of L2 only where that is faster, never on a tie.
     if (rows * vBytesPerRow > halfL2 && rows > 1)
       span *= 1.0 + 1e-6;
     if (span < bestSpan) {
