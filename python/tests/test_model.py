@@ -256,14 +256,17 @@ def test_calls_release_the_gil(tiny, releases):
     blocks or calls C that releases it. The worker signals, then calls forward:
     through bitc.Model (ctypes.CDLL) the main thread runs during that call and
     finds it unfinished; through ctypes.PyDLL (the GIL held, the control) it
-    runs only after the call is over."""
+    runs only after the call is over. The call takes ~35 ms (512 images), long
+    enough for the main thread to be scheduled on a loaded 2-core machine (64
+    images, ~6 ms, failed once while other tests ran)."""
     import ctypes
     import threading
 
+    images = 512
     model = bitc.Model(tiny.library)
     model.set_num_threads(1)
-    x = np.zeros((64,) + model.input_shape, np.float32)
-    y = np.empty((64, 10), np.float32)
+    x = np.zeros((images,) + model.input_shape, np.float32)
+    y = np.empty((images, 10), np.float32)
     if releases:
         def forward():
             model.forward(x)
@@ -272,7 +275,7 @@ def test_calls_release_the_gil(tiny, releases):
         held.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
 
         def forward():
-            held(x.ctypes.data, 64, y.ctypes.data)
+            held(x.ctypes.data, images, y.ctypes.data)
     started, done = threading.Event(), threading.Event()
 
     def work():
