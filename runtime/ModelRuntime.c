@@ -198,7 +198,9 @@ typedef struct workspace_block {
    the malloc'ed workspace (other C libraries: a harmless malloc and free). */
 static void raise_malloc_thresholds(void) {
   static int raised;
-  if (__atomic_exchange_n(&raised, 1, __ATOMIC_RELAXED))
+  /* A plain load first: every forward call passes here. */
+  if (__atomic_load_n(&raised, __ATOMIC_RELAXED) ||
+      __atomic_exchange_n(&raised, 1, __ATOMIC_RELAXED))
     return;
   /* volatile: the compiler would drop an unused malloc and free. */
   void *volatile block = malloc((size_t)16 << 20);

@@ -204,8 +204,11 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
   // 128->128 @28 (7 tile rows: 4 against 3) in 2 channel blocks, AVX-512
   // 2 threads 0.25-0.30 ms per call against 0.32-0.33, 1 thread 0.41-0.44
   // against 0.46-0.47; AVX2 2 threads 0.39-0.44 against 0.43-0.52.
-  const int64_t groups = std::min<int64_t>(p.blocks, kTunedThreads);
-  const int64_t groupBlocks = ceilDiv(p.blocks, groups);
+  // Channel-parallel: one task per thread, whole channel blocks each.
+  auto blocksPerTask = [](int64_t blocks) {
+    return ceilDiv(blocks, std::min<int64_t>(blocks, kTunedThreads));
+  };
+  const int64_t groupBlocks = blocksPerTask(p.blocks);
   if (!p.channelParallel && p.tilesY * vBytesPerRow <= mostOfL2 &&
       p.blocks >= kTunedThreads) {
     std::vector<double> work;
@@ -240,8 +243,7 @@ WinogradPlan planWinograd(const ConvSpec &s, int m, const Target &target) {
     // One task per thread, whole channel blocks each: V was computed by a
     // parallel loop of its own and is shared, so more tasks only add
     // imbalance (F2 256->256 @14: 4 tasks 0.40 ms, 2 tasks 0.31 ms).
-    p.groupBlocks =
-        ceilDiv(p.blocks, std::min<int64_t>(p.blocks, kTunedThreads));
+    p.groupBlocks = blocksPerTask(p.blocks); // p.blocks may have changed
   }
   return p;
 }
