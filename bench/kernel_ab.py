@@ -5,8 +5,8 @@
 
 Each harness is a `bench/bitc_bench.c` linked with a `--profile` object (`bench/link_harness.sh
 WORK NAME` makes WORK/bench_NAME). Every round runs each harness once, in the given order in odd
-rounds and reversed in even ones (the process that runs first after a pause was measured slower
-on this project's VMs, which would otherwise favour the same object every round). A process makes
+rounds and reversed in even ones (with one order in every round, the first object came out 2-3%
+slower on every kernel, unchanged ones included, on this project's VMs). A process makes
 N warm-up and N timed forward calls; the profile table of the timed calls is kept. Per kernel the
 table shows the minimum over the rounds of each harness's time per forward call: the VM's
 memory-bound kernels drift by 10-25% within minutes, and a run's slow moments (other processes, or
@@ -42,6 +42,8 @@ def profile_once(harness, args):
         sys.exit("kernel_ab: %s printed no second profile table (compiled without --profile?)" % harness)
     lines = ("bitc profile: " + tables[2]).splitlines()
     header = PROFILE_HEADER.match(lines[0])
+    if not header:
+        sys.exit("kernel_ab: %s: unexpected profile header: %s" % (harness, lines[0]))
     kernels = {}
     in_kernels = False
     for line in lines[1:]:
