@@ -22,8 +22,9 @@ import re
 import subprocess
 import sys
 
-PROFILE_HEADER = re.compile(r"^bitc profile: .* per forward call: kernels ([0-9.]+) ms, wall ([0-9.]+) ms")
-KERNEL_ROW = re.compile(r"^\s+([0-9.]+)\s+[0-9.]+%\s+([0-9]+)\s+(.+?)\s*$")
+import layer_table  # bench/layer_table.py: the profile's parser
+
+PROFILE_WALL = re.compile(r"^bitc profile: .* per forward call: kernels [0-9.]+ ms, wall ([0-9.]+) ms")
 
 
 def profile_once(harness, args):
@@ -37,25 +38,13 @@ def profile_once(harness, args):
     run = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if run.returncode != 0:
         sys.exit("kernel_ab: %s failed (exit %d): %s" % (harness, run.returncode, run.stderr.strip()[-400:]))
-    tables = run.stderr.split("bitc profile: ")
-    if len(tables) < 3:
+    if run.stderr.count("bitc profile:") < 2:
         sys.exit("kernel_ab: %s printed no second profile table (compiled without --profile?)" % harness)
-    lines = ("bitc profile: " + tables[2]).splitlines()
-    header = PROFILE_HEADER.match(lines[0])
-    if not header:
-        sys.exit("kernel_ab: %s: unexpected profile header: %s" % (harness, lines[0]))
-    kernels = {}
-    in_kernels = False
-    for line in lines[1:]:
-        if line.strip().startswith("by kernel:"):
-            in_kernels = True
-            continue
-        if line.strip().startswith("by op:"):
-            break
-        row = KERNEL_ROW.match(line)
-        if in_kernels and row:
-            kernels[row.group(3)] = float(row.group(1))
-    return float(header.group(2)), kernels
+    header, rows = layer_table.parse(run.stderr)  # the last table: the timed calls
+    wall = PROFILE_WALL.match(header)
+    if not wall:
+        sys.exit("kernel_ab: %s: unexpected profile header: %s" % (harness, header))
+    return float(wall.group(1)), {kind: ms for kind, _, ms in rows}
 
 
 def main():
