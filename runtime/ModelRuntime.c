@@ -50,9 +50,15 @@ typedef struct workspace_layout {
 
 /* A runner steps up to this many chunks through the network together: each
    kernel then runs on every chunk of the group in turn, and all but the
-   first read its weights from cache instead of memory (R50x1 224, batch 8:
-   6-9% faster; docs/performance.md, "Chunks in step"). */
+   first read its weights from cache instead of memory. That pays where the
+   caches also hold the group's activations, and costs where they do not
+   (docs/performance.md, "Chunks in step", "Chunk groups by cache size"):
+   R50x1 224, batch 8, Intel Xeon with 2 MB of L2 per core: 6-9% faster;
+   AMD EPYC with 1 MB: 2-4% slower on 2 threads, 8-10% on 1. */
 #define BITC_MAX_GROUP 4
+/* The L2 size from which groups are used; the guest's L3 size is no guide
+   in a VM (this AMD EPYC's reports 508 MB for 32 MB per core complex). */
+#define BITC_GROUP_MIN_L2 ((long)2 << 20)
 /* ... as long as the whole workspace stays below this many bytes, where
    workspace_allocate switches from malloc to mmap: below, a per-call
    workspace costs no page faults after the first calls; above, the faults
@@ -83,6 +89,33 @@ static int64_t pool_threads(void) {
   /* Racing first calls all store the same value. */
   __atomic_store_n(&default_threads, threads, __ATOMIC_RELAXED);
   return threads;
+}
+
+/* Chunks per runner's group, looked up once: BITC_CHUNK_GROUP (1 to
+   BITC_MAX_GROUP; anything else is ignored), else BITC_MAX_GROUP where the
+   L2 cache is at least BITC_GROUP_MIN_L2, else 1 (also where the C library
+   does not know the L2 size). */
+static int chunk_group_limit_value;
+
+static int64_t chunk_group_limit(void) {
+  int limit = __atomic_load_n(&chunk_group_limit_value, __ATOMIC_RELAXED);
+  if (limit > 0)
+    return limit;
+  limit = 1;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+  if (sysconf(_SC_LEVEL2_CACHE_SIZE) >= BITC_GROUP_MIN_L2)
+    limit = BITC_MAX_GROUP;
+#endif
+  const char *env = getenv("BITC_CHUNK_GROUP");
+  if (env) {
+    char *end;
+    long value = strtol(env, &end, 10);
+    if (end != env && *end == '\0' && value >= 1 && value <= BITC_MAX_GROUP)
+      limit = (int)value;
+  }
+  /* Racing first calls all store the same value. */
+  __atomic_store_n(&chunk_group_limit_value, limit, __ATOMIC_RELAXED);
+  return limit;
 }
 
 /* `count` floats in bytes, or 0 when that does not fit in a ptrdiff_t. */
@@ -118,7 +151,7 @@ static void use_slots(workspace_layout *layout, int64_t slots) {
 }
 
 /* Checks the batch and lays out its workspace for up to `threads` runners
-   at a time, each with a group of up to BITC_MAX_GROUP slots where the
+   at a time, each with a group of up to chunk_group_limit() slots where the
    batch has that many chunks per runner. The table sizes are known to be
    small, only `batch` can make the arithmetic overflow. */
 static int plan_workspace(const bitc_model *model, int batch, int64_t threads,
@@ -157,8 +190,8 @@ static int plan_workspace(const bitc_model *model, int batch, int64_t threads,
     layout->slot = 64;
   const int64_t runners = threads < layout->chunks ? threads : layout->chunks;
   int64_t group = layout->chunks / runners;
-  if (group > BITC_MAX_GROUP)
-    group = BITC_MAX_GROUP;
+  if (group > chunk_group_limit())
+    group = chunk_group_limit();
   while (group > 1 &&
          (size_t)(runners * group) * layout->slot >= BITC_MMAP_BYTES)
     --group;

@@ -172,7 +172,8 @@ int main(int argc, char **argv) {
            "workspace: %s\n",
            images, memcmp(batched, single, bytes) ? "differs from" : "equals",
            memcmp(serial, batched, bytes) ? "differs" : "equal");
-    /* The slots of the workspace: a group of up to 4 per thread, whose
+    /* The slots of the workspace: a group of up to BITC_CHUNK_GROUP per
+       thread (the tests set it; by default 4 or 1 by the L2 size), whose
        chunks step through the network together (ModelRuntime.c,
        run_group), each with the bits of its batch-1 call. */
     printf("batch %d on 2 threads: %d slots\n", images,
