@@ -69,6 +69,7 @@ std::string llvmTripleFor(const Halide::Target &target) {
 llvm::Expected<std::vector<std::string>>
 compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
                const std::string &objectPath, unsigned threads,
+               bool prefetchesIntoL2,
                const std::function<void(size_t, size_t)> &progress) {
   auto objectName = [&](size_t w) {
     return w == 0 ? objectPath : objectPath + "." + std::to_string(w) + ".o";
@@ -76,7 +77,7 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   std::optional<ObjectCache> cache = ObjectCache::fromEnvironment();
   std::string cacheKey;
   if (cache) {
-    cacheKey = ObjectCache::kernelsKey(jobs, target);
+    cacheKey = ObjectCache::kernelsKey(jobs, target, prefetchesIntoL2);
     if (auto objects = cache->fetch(cacheKey, objectName)) {
       if (progress)
         progress(jobs.size(), jobs.size());
@@ -132,7 +133,8 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
             Halide::link_modules("bitc_kernels_" + std::to_string(c), modules);
         modules.clear();
         linked.compile({{Halide::OutputFileType::object, objects[c]}});
-        if (std::any_of(prefetching.begin() + first, prefetching.begin() + last,
+        if (prefetchesIntoL2 &&
+            std::any_of(prefetching.begin() + first, prefetching.begin() + last,
                         [](char p) { return p; }))
           if (llvm::Expected<unsigned> hinted = prefetchIntoL2(objects[c]);
               !hinted)

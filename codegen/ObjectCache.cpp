@@ -59,11 +59,13 @@ std::optional<ObjectCache> ObjectCache::fromEnvironment() {
 }
 
 std::string ObjectCache::kernelsKey(const std::vector<KernelJob> &jobs,
-                                    const Halide::Target &target) {
+                                    const Halide::Target &target,
+                                    bool prefetchesIntoL2) {
   KeyHasher hasher;
   hasher.addText("kernels");
   addExecutable(hasher);
   hasher.addText(target.to_string());
+  hasher.addText(prefetchesIntoL2 ? "prefetch t1" : "prefetch nta");
   hasher.add(jobs.size());
   for (const KernelJob &job : jobs) {
     hasher.addText(job.symbol);

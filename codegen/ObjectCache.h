@@ -28,9 +28,11 @@ public:
   /// The cache BITC_OBJECT_CACHE names, or none when it is unset or empty.
   static std::optional<ObjectCache> fromEnvironment();
 
-  /// The key of the kernel objects of `jobs` compiled for `target`.
+  /// The key of the kernel objects of `jobs` compiled for `target`, their
+  /// prefetches rewritten into L2 ones or not (PrefetchHints.h).
   static std::string kernelsKey(const std::vector<KernelJob> &jobs,
-                                const Halide::Target &target);
+                                const Halide::Target &target,
+                                bool prefetchesIntoL2);
   /// The key of the Halide runtime object for `target`.
   static std::string runtimeKey(const Halide::Target &target);
 

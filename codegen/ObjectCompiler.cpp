@@ -182,6 +182,7 @@ llvm::Expected<ObjectSummary> compileObject(mlir::ModuleOp module,
 
   auto kernelObjects = compileKernels(
       jobs, *target, kernelsObject, options.threads,
+      resolvePrefetchHint(options.prefetch, options.target) == PrefetchHint::L2,
       [&](size_t done, size_t total) { report("kernels", done, total); });
   if (!kernelObjects)
     return kernelObjects.takeError();

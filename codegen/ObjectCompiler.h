@@ -5,6 +5,7 @@
 
 #include "codegen/KernelPlanner.h"
 #include "codegen/ModelPlan.h"
+#include "codegen/PrefetchHints.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 #include <functional>
@@ -29,6 +30,7 @@ struct ObjectOptions {
   unsigned threads = 2;       // kernels compiled in parallel
   bool profile = false;       // time every kernel call, print to stderr
   WinogradPolicy winograd = WinogradPolicy::Auto; // stride-1 3x3 convs
+  PrefetchHint prefetch = PrefetchHint::Auto;     // weight prefetches' hint
   PreprocessPlan preprocess;      // behind <name>_preprocess_rgb8
   std::string precision = "fp32"; // <NAME>_PRECISION of the header
   /// Called with a phase name and (done, total) for kernel progress.

@@ -17,9 +17,14 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 namespace bitc {
 
@@ -30,7 +35,45 @@ llvm::Error fail(llvm::StringRef path, const llvm::Twine &what) {
                                  "prefetch hints of " + path + ": " + what);
 }
 
+/// Whether this machine's CPU is AMD's (or Hygon's): its vendor string.
+bool hostIsAmd() {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx))
+    return false;
+  char vendor[13];
+  std::memcpy(vendor, &ebx, 4);
+  std::memcpy(vendor + 4, &edx, 4);
+  std::memcpy(vendor + 8, &ecx, 4);
+  vendor[12] = '\0';
+  llvm::StringRef name(vendor);
+  return name == "AuthenticAMD" || name == "HygonGenuine";
+#else
+  return false;
+#endif
+}
+
 } // namespace
+
+std::optional<PrefetchHint> parsePrefetchHint(llvm::StringRef text) {
+  if (text == "auto")
+    return PrefetchHint::Auto;
+  if (text == "nta")
+    return PrefetchHint::NonTemporal;
+  if (text == "t1")
+    return PrefetchHint::L2;
+  return std::nullopt;
+}
+
+PrefetchHint resolvePrefetchHint(PrefetchHint hint,
+                                 llvm::StringRef targetSpec) {
+  if (hint != PrefetchHint::Auto)
+    return hint;
+  bool forThisMachine = targetSpec.empty() || targetSpec == "host" ||
+                        targetSpec.starts_with("host-");
+  return forThisMachine && hostIsAmd() ? PrefetchHint::NonTemporal
+                                       : PrefetchHint::L2;
+}
 
 llvm::Expected<unsigned> prefetchIntoL2(llvm::StringRef path) {
   static std::once_flag initialized;

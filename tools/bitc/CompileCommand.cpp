@@ -58,7 +58,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
   CompileOptions options;
   ArtifactOptions &artifact = options.request.artifact;
   ObjectOptions &object = artifact.object;
-  std::string emit, winograd;
+  std::string emit, winograd, prefetch;
   po::options_description visible(
       "usage: bitc compile MODEL_DIR -o OUT [options]\n\n"
       "Compiles a Hugging Face BiT checkpoint directory (config.json,\n"
@@ -98,6 +98,9 @@ int runCompileCommand(const std::vector<std::string> &args) {
       "winograd", po::value<std::string>(&winograd)->default_value("auto"),
       "stride-1 3x3 convolutions as Winograd F(4x4)/F(2x2) kernels: off, on "
       "(every one) or auto (where faster than the direct kernel)")(
+      "prefetch", po::value<std::string>(&prefetch)->default_value("auto"),
+      "cache hint of the kernels' weight prefetches (x86): nta, t1 (into L2) "
+      "or auto (nta for this machine's AMD CPU, else t1)")(
       "precision",
       po::value<std::string>(&options.precision.precision)
           ->default_value("fp32"),
@@ -117,6 +120,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
   std::string error;
   std::optional<EmitKind> emitKind = parseEmitKind(emit);
   std::optional<WinogradPolicy> policy = parseWinogradPolicy(winograd);
+  std::optional<PrefetchHint> hint = parsePrefetchHint(prefetch);
   if (options.modelDir.empty())
     error = "missing MODEL_DIR (see bitc compile --help)";
   else if (artifact.output.empty())
@@ -125,6 +129,8 @@ int runCompileCommand(const std::vector<std::string> &args) {
     error = "--emit must be obj, lib, shared, mlir or plan, got '" + emit + "'";
   else if (!policy)
     error = "--winograd must be on, off or auto, got '" + winograd + "'";
+  else if (!hint)
+    error = "--prefetch must be auto, nta or t1, got '" + prefetch + "'";
   else if (!isCIdentifier(object.name))
     error = "--name '" + object.name + "' must be a C identifier";
   else if (options.request.lowering.pipeline.statsTilePixels < 1)
@@ -135,6 +141,7 @@ int runCompileCommand(const std::vector<std::string> &args) {
   }
   artifact.emit = *emitKind;
   object.winograd = *policy;
+  object.prefetch = *hint;
   if (vm.count("calibration"))
     options.precision.calibrationDir = vm["calibration"].as<std::string>();
   if (vm.count("calibration-count"))
