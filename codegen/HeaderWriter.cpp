@@ -196,12 +196,12 @@ int {0}_forward_outputs(const float *pixels, int batch,
    on the threads set now: a batch runs its chunks of {1}_COMPILED_BATCH
    images in parallel, a slot of {0}_workspace_size(1) bytes per chunk in
    progress: one per thread, or, where the batch has the chunks and the CPU
-   2 MB of L2 or more, a group of up to 4 per thread stepped through the
-   network together (each kernel's weights then come from memory once per
-   group; the environment variable BITC_CHUNK_GROUP=1..4 sets the most),
-   as long as all stay below 32 MB; a smaller workspace, down to one slot,
-   runs fewer chunks at a time, to the same results. 0 when batch < 1 or the batch's arrays cannot
-   be addressed. */
+   has 2 MB of L2 or more, a group of up to 4 per thread stepped through
+   the network together (each kernel's weights then come from memory once
+   per group; the environment variable BITC_CHUNK_GROUP=1..4, read at the
+   first call, sets the most), as long as all stay below 32 MB; a smaller
+   workspace, down to one slot, runs fewer chunks at a time, to the same
+   results. 0 when batch < 1 or the batch's arrays cannot be addressed. */
 size_t {0}_workspace_size(int batch);
 
 /* {0}_forward in a workspace the caller owns: {0}_workspace_size(batch)

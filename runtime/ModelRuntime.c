@@ -189,9 +189,10 @@ static int plan_workspace(const bitc_model *model, int batch, int64_t threads,
   if (layout->slot == 0)
     layout->slot = 64;
   const int64_t runners = threads < layout->chunks ? threads : layout->chunks;
+  const int64_t group_limit = chunk_group_limit();
   int64_t group = layout->chunks / runners;
-  if (group > chunk_group_limit())
-    group = chunk_group_limit();
+  if (group > group_limit)
+    group = group_limit;
   while (group > 1 &&
          (size_t)(runners * group) * layout->slot >= BITC_MMAP_BYTES)
     --group;
