@@ -276,16 +276,15 @@ std::pair<double, double> measurePeak(int threads, bool avx512 = false) {
   return {best, bestWall};
 }
 
-/// JIT-compiles `k` with the lowering pass its object code gets in a model
-/// (the next block's weight prefetches), so that `--cold` times what a
+/// Adds the lowering pass `k`'s object code gets in a model (the next
+/// block's weight prefetches), so that `--cold` times and `--asm` show what a
 /// compiled model runs. The JIT keeps them `prefetchnta` on every target; a
 /// model's object has `prefetcht1` except for `host` on AMD CPUs
-/// (codegen/PrefetchHints.h).
-void compileLikeTheModel(KernelPipeline &k, const Halide::Target &target) {
+/// (codegen/PrefetchHints.h). Call once per pipeline.
+void addObjectCodePass(KernelPipeline &k) {
   if (k.objectCodePass)
     k.pipeline.add_custom_lowering_pass(k.objectCodePass.get(),
                                         [pass = k.objectCodePass] {});
-  k.pipeline.compile_jit(target);
 }
 
 /// Median wall seconds of realizing `k` into `outs` (inputs already set);
@@ -293,7 +292,8 @@ void compileLikeTheModel(KernelPipeline &k, const Halide::Target &target) {
 double timeKernel(KernelPipeline &k, std::vector<Buffer<void>> outs,
                   const Halide::Target &target, int reps, double &bestCpu) {
   Halide::Realization real(outs);
-  compileLikeTheModel(k, target);
+  addObjectCodePass(k);
+  k.pipeline.compile_jit(target);
   k.pipeline.realize(real, target);
   double t0 = seconds();
   k.pipeline.realize(real, target);
@@ -484,6 +484,7 @@ int main(int argc, char **argv) {
     const int m = winograd && winogradEligible(s) ? winograd : 0;
     KernelPipeline k =
         m ? buildWinogradConv(s, m, target) : buildConv(s, target);
+    addObjectCodePass(k);
     if (!asmDir.empty()) {
       std::string file = asmDir + "/";
       for (char c : L.name)
@@ -545,7 +546,7 @@ int main(int argc, char **argv) {
       outs.push_back(Buffer<float>(3, int(s.statsGroups), int(s.statsTiles()),
                                    int(s.batch)));
     Halide::Realization real(outs);
-    compileLikeTheModel(k, target);
+    k.pipeline.compile_jit(target);
     k.pipeline.realize(real, target); // warm up
     const double flop = 2.0 * double(s.macs());
     // Iterations per timing: about 50 ms worth.
