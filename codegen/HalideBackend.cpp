@@ -159,11 +159,8 @@ compileKernels(const std::vector<KernelJob> &jobs, const Halide::Target &target,
   for (size_t i = 0; i < jobs.size(); ++i) {
     try {
       kernels::KernelPipeline kernel = buildKernel(jobs[i].key, target);
-      if (kernel.objectCodePass) {
-        kernel.pipeline.add_custom_lowering_pass(
-            kernel.objectCodePass.get(), [pass = kernel.objectCodePass] {});
+      if (kernel.addObjectCodePass())
         prefetching[i] = 1;
-      }
       lowered[i] = kernel.pipeline.compile_to_module(
           kernel.inputs, jobs[i].symbol, kernelTarget);
     } catch (const Halide::Error &e) {

@@ -276,23 +276,11 @@ std::pair<double, double> measurePeak(int threads, bool avx512 = false) {
   return {best, bestWall};
 }
 
-/// Adds the lowering pass `k`'s object code gets in a model (the next
-/// block's weight prefetches), so that `--cold` times and `--asm` show what a
-/// compiled model runs. The JIT keeps them `prefetchnta` on every target; a
-/// model's object has `prefetcht1` except for `host` on AMD CPUs
-/// (codegen/PrefetchHints.h). Call once per pipeline.
-void addObjectCodePass(KernelPipeline &k) {
-  if (k.objectCodePass)
-    k.pipeline.add_custom_lowering_pass(k.objectCodePass.get(),
-                                        [pass = k.objectCodePass] {});
-}
-
 /// Median wall seconds of realizing `k` into `outs` (inputs already set);
 /// `bestCpu` receives the smallest CPU seconds of one call.
 double timeKernel(KernelPipeline &k, std::vector<Buffer<void>> outs,
                   const Halide::Target &target, int reps, double &bestCpu) {
   Halide::Realization real(outs);
-  addObjectCodePass(k);
   k.pipeline.compile_jit(target);
   k.pipeline.realize(real, target);
   double t0 = seconds();
@@ -484,7 +472,11 @@ int main(int argc, char **argv) {
     const int m = winograd && winogradEligible(s) ? winograd : 0;
     KernelPipeline k =
         m ? buildWinogradConv(s, m, target) : buildConv(s, target);
-    addObjectCodePass(k);
+    // The object code's lowering pass (the next block's weight prefetches),
+    // so that --cold times and --asm show what a compiled model runs; the
+    // JIT keeps Halide's `prefetchnta`, which objects keep only for `host`
+    // on AMD CPUs (codegen/PrefetchHints.h).
+    k.addObjectCodePass();
     if (!asmDir.empty()) {
       std::string file = asmDir + "/";
       for (char c : L.name)

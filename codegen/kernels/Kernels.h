@@ -64,12 +64,21 @@ struct KernelPipeline {
   std::vector<Halide::ImageParam> params;
   /// Human-readable summary of the schedule that was chosen.
   std::string scheduleNote;
-  /// A lowering pass to add when the pipeline is compiled to an object whose
-  /// prefetches become `prefetcht1` (codegen/PrefetchHints.h): the blocks-
-  /// outer direct convolutions' next-block weight prefetch (WeightPrefetch.h).
-  /// Left out of JIT-compiled code, where Halide's `prefetchnta` would make
-  /// the kernel slower.
+  /// A lowering pass for the kernel's object code: the next-block weight
+  /// prefetch (WeightPrefetch.h), whose `prefetchnta` the object may get
+  /// rewritten into `prefetcht1` (codegen/PrefetchHints.h). Added by
+  /// HalideBackend and kernel-bench, not by the JIT of kernel-check.
   std::shared_ptr<Halide::Internal::IRMutator> objectCodePass;
+
+  /// Adds objectCodePass, if any, to the pipeline's lowering passes (once per
+  /// pipeline; the pipeline keeps the pass alive); whether there was one.
+  bool addObjectCodePass() {
+    if (!objectCodePass)
+      return false;
+    pipeline.add_custom_lowering_pass(objectCodePass.get(),
+                                      [pass = objectCodePass] {});
+    return true;
+  }
 
   std::vector<Halide::Argument> arguments() const {
     std::vector<Halide::Argument> all = inputs;

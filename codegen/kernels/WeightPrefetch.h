@@ -5,7 +5,9 @@
 // over the rows after a block's first (WeightPrefetch.cpp says why). Halide
 // 14 emits each as `prefetchnta`; HalideBackend rewrites those into
 // `prefetcht1` in the kernels' object code (NTA fills only L1 on Intel
-// cores, where the lines would be gone before the next block reads them).
+// cores, where the lines would be gone before the next block reads them),
+// except where `bitc compile --prefetch` keeps NTA (AMD hosts,
+// codegen/PrefetchHints.h).
 //
 //===----------------------------------------------------------------------===//
 
