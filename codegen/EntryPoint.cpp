@@ -259,6 +259,8 @@ Constant *EntryPointBuilder::profile() {
   fields.set(offsetof(bitc_profile, ns),
              counters(plan.calls.size(), "profile.ns"));
   fields.set(offsetof(bitc_profile, totals), counters(3, "profile.totals"));
+  fields.set(offsetof(bitc_profile, wait_ns),
+             counters(plan.calls.size(), "profile.wait_ns"));
   return privateConstant(fields.build(context), "profile");
 }
 

@@ -84,7 +84,8 @@ inline constexpr std::array kProfileMembers = {
     BITC_ABI_MEMBER(bitc_profile, step_kernel),
     BITC_ABI_MEMBER(bitc_profile, origins),
     BITC_ABI_MEMBER(bitc_profile, ns),
-    BITC_ABI_MEMBER(bitc_profile, totals)};
+    BITC_ABI_MEMBER(bitc_profile, totals),
+    BITC_ABI_MEMBER(bitc_profile, wait_ns)};
 inline constexpr std::array kPreprocessMembers = {
     BITC_ABI_MEMBER(bitc_preprocess, channels),
     BITC_ABI_MEMBER(bitc_preprocess, height),

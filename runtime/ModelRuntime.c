@@ -336,11 +336,16 @@ static int run_step(const bitc_model *model, int64_t s, uint8_t *arena,
     argv[a] = buffer;
   }
   int64_t start = model->profile ? bitc_profile_now_ns() : 0;
+  int64_t waited = model->profile ? halide_bitc_loop_wait_ns() : 0;
   if (step->fn(argv) != 0)
     return BITC_ERROR_KERNEL_FAILED;
-  if (model->profile)
+  if (model->profile) {
     __atomic_fetch_add(&model->profile->ns[s], bitc_profile_now_ns() - start,
                        __ATOMIC_RELAXED);
+    /* Other forward calls running at the same time add theirs too. */
+    __atomic_fetch_add(&model->profile->wait_ns[s],
+                       halide_bitc_loop_wait_ns() - waited, __ATOMIC_RELAXED);
+  }
   return BITC_OK;
 }
 
@@ -503,8 +508,8 @@ static int run_forward(const bitc_model *model, const float *pixels, int batch,
   else
     run_runner(NULL, 0, (uint8_t *)&queue);
   if (model->profile && queue.status == BITC_OK)
-    bitc_profile_forward_done(model, batch,
-                              bitc_profile_now_ns() - profile_start);
+    bitc_profile_forward_done(
+        model, batch, bitc_profile_now_ns() - profile_start, pool_threads());
   return queue.status;
 }
 

@@ -58,7 +58,8 @@ typedef struct bitc_profile {
   const int64_t *step_kernel; /* per step: index into kernel_kinds */
   const char *const *origins; /* per step: the op's location */
   int64_t *ns;                /* per step: nanoseconds since the last table */
-  int64_t *totals; /* since the last table: forward calls, wall ns, images */
+  int64_t *totals;  /* since the last table: forward calls, wall ns, images */
+  int64_t *wait_ns; /* per step: threads' ns idle at the ends of its loops */
 } bitc_profile;
 
 typedef struct bitc_model {
@@ -137,6 +138,11 @@ const int *halide_bitc_enter_slot(const int *running);
 /* SlotLoops.c: the pool's thread count, which kernels' loops are cut into
    that many contiguous shares for (one per thread, the same in every loop). */
 void halide_bitc_set_loop_threads(int threads);
+/* SlotLoops.c, for --profile objects: from the first call on, every loop
+   shared by 2 or more threads adds to a running total (returned) the time
+   its threads sat idle at its end, each from finishing its own part until
+   the last finished. */
+int64_t halide_bitc_loop_wait_ns(void);
 /* Preprocess.c: model->preprocess applied to one 8-bit image in `format`
    (enum bitc_pixel_format), then (classify) one forward pass; the _rgb8
    forms take BITC_PIXELS_RGB8. */

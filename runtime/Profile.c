@@ -17,7 +17,10 @@
  * After every BITC_PROFILE_EVERY-th successful forward call (environment
  * variable, default 1; 0 = never) the counters since the last table are
  * printed to stderr, per kernel and per op, as milliseconds per forward call,
- * and reset. Concurrent calls add into the same counters.
+ * and reset. Concurrent calls add into the same counters. On 2 or more
+ * threads a third section gives, per kernel, the threads' idle time at the
+ * ends of its parallel loops (SlotLoops.c measures it): the part of the
+ * kernel's thread time that a better split of its work could still use.
  *===----------------------------------------------------------------------===*/
 
 /* BITC_PROFILE_CLOCK=cpu: process CPU time (all threads) instead of wall
@@ -41,7 +44,15 @@ typedef struct profile_row {
   int64_t ns;
   int64_t index;
   int64_t calls;
+  int64_t wait_ns;
 } profile_row;
+
+static int profile_row_waits_longer(const void *a, const void *b) {
+  const profile_row *x = (const profile_row *)a, *y = (const profile_row *)b;
+  if (x->wait_ns != y->wait_ns)
+    return x->wait_ns > y->wait_ns ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
 
 static int profile_row_slower(const void *a, const void *b) {
   const profile_row *x = (const profile_row *)a, *y = (const profile_row *)b;
@@ -51,7 +62,7 @@ static int profile_row_slower(const void *a, const void *b) {
 }
 
 void bitc_profile_forward_done(const bitc_model *model, int64_t images,
-                                 int64_t wall_ns) {
+                               int64_t wall_ns, int64_t threads) {
   const bitc_profile *p = model->profile;
   int64_t every = 1;
   const char *env = getenv("BITC_PROFILE_EVERY");
@@ -77,9 +88,11 @@ void bitc_profile_forward_done(const bitc_model *model, int64_t images,
   int64_t total = 0;
   for (int64_t s = 0; s < steps; ++s) {
     int64_t ns = __atomic_exchange_n(&p->ns[s], 0, __ATOMIC_RELAXED);
+    int64_t wait_ns = __atomic_exchange_n(&p->wait_ns[s], 0, __ATOMIC_RELAXED);
     by_op[s].ns = ns;
     by_op[s].index = s;
     by_kernel[p->step_kernel[s]].ns += ns;
+    by_kernel[p->step_kernel[s]].wait_ns += wait_ns;
     by_kernel[p->step_kernel[s]].calls += 1;
     total += ns;
   }
@@ -92,8 +105,9 @@ void bitc_profile_forward_done(const bitc_model *model, int64_t images,
       if (by_kernel[j].calls && strcmp(p->kernel_kinds[by_kernel[j].index],
                                        p->kernel_kinds[by_kernel[k].index]) == 0) {
         by_kernel[j].ns += by_kernel[k].ns;
+        by_kernel[j].wait_ns += by_kernel[k].wait_ns;
         by_kernel[j].calls += by_kernel[k].calls;
-        by_kernel[k].ns = by_kernel[k].calls = 0;
+        by_kernel[k].ns = by_kernel[k].calls = by_kernel[k].wait_ns = 0;
       }
   qsort(by_op, (size_t)steps, sizeof(profile_row), profile_row_slower);
   qsort(by_kernel, (size_t)p->num_kernels, sizeof(profile_row),
@@ -131,6 +145,28 @@ void bitc_profile_forward_done(const bitc_model *model, int64_t images,
     fprintf(stderr, "          %10.3f  %5.1f%%  %.*s  [%s]\n",
             by_op[s].ns * per_call_ms, by_op[s].ns * percent, length, origin,
             p->kernel_kinds[p->step_kernel[by_op[s].index]]);
+  }
+  if (threads >= 2) {
+    qsort(by_kernel, (size_t)p->num_kernels, sizeof(profile_row),
+          profile_row_waits_longer);
+    int64_t waited = 0;
+    for (int64_t k = 0; k < p->num_kernels; ++k)
+      waited += by_kernel[k].wait_ns;
+    fprintf(stderr,
+            "  waiting by kernel (%lld threads, idle at the ends of parallel "
+            "loops): %.3f thread-ms per forward call\n"
+            "                  ms  %%threads  kernel\n",
+            (long long)threads, waited * per_call_ms);
+    for (int64_t k = 0; k < p->num_kernels; ++k) {
+      if (by_kernel[k].calls == 0 || by_kernel[k].wait_ns == 0)
+        continue;
+      const double thread_ns = (double)by_kernel[k].ns * (double)threads;
+      const double share =
+          thread_ns > 0 ? 100.0 * (double)by_kernel[k].wait_ns / thread_ns : 0;
+      fprintf(stderr, "          %10.3f  %5.1f%%  %s\n",
+              by_kernel[k].wait_ns * per_call_ms, share,
+              p->kernel_kinds[by_kernel[k].index]);
+    }
   }
   fflush(stderr);
   free(by_op);

@@ -12,8 +12,9 @@
 int64_t bitc_profile_now_ns(void);
 
 /* Called after each successful forward of `images` images that took
-   `wall_ns`: prints and resets the counters every BITC_PROFILE_EVERY calls. */
+   `wall_ns` on a pool of `threads`: prints and resets the counters every
+   BITC_PROFILE_EVERY calls. */
 void bitc_profile_forward_done(const bitc_model *model, int64_t images,
-                               int64_t wall_ns);
+                               int64_t wall_ns, int64_t threads);
 
 #endif /* BITC_RUNTIME_PROFILE_H */

@@ -22,6 +22,10 @@
  * missing thread only delays, as before. The kernel planners size tasks
  * with a model of this hand-out (codegen/kernels/TaskBalance.cpp).
  *
+ * In --profile objects each shared loop also notes when every thread
+ * finished its part, and the threads' idle time until the last one finished
+ * goes to the profile's "waiting" section (Profile.c).
+ *
  * This file replaces halide_default_do_par_for (weak, like HalideThreads.c's
  * functions), what Halide's halide_do_par_for calls unless a program set
  * its own (halide_set_custom_do_par_for: then that one runs every loop);
@@ -33,9 +37,12 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
 #include <HalideRuntime.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <time.h>
 
 /* The running-slot counter of the batch this thread runs a slot of, or
    NULL. */
@@ -87,7 +94,56 @@ typedef struct shared_loop {
   int min, size, shares;
   pthread_t caller;
   share_cursor cursor[BITC_MAX_SHARES];
+  /* When waits are measured: who finished a part of the loop, and when. */
+  int measured, finished;
+  pthread_t finisher[BITC_MAX_SHARES];
+  int64_t finish_ns[BITC_MAX_SHARES];
 } shared_loop;
+
+/* --profile objects: the threads' idle time at the ends of shared loops
+   (docs/performance.md, "Where 2 threads wait"). */
+static int measuring_waits;
+static int64_t wait_ns_total;
+
+int64_t halide_bitc_loop_wait_ns(void) {
+  __atomic_store_n(&measuring_waits, 1, __ATOMIC_RELAXED);
+  return __atomic_load_n(&wait_ns_total, __ATOMIC_RELAXED);
+}
+
+static int64_t monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void note_finish(shared_loop *loop) {
+  int k = __atomic_fetch_add(&loop->finished, 1, __ATOMIC_RELAXED);
+  if (k >= BITC_MAX_SHARES)
+    return;
+  loop->finisher[k] = pthread_self();
+  loop->finish_ns[k] = monotonic_ns();
+}
+
+/* Each thread's idle time from finishing its last part of the loop until
+   the last thread finished. A thread's parts finish in the order they were
+   noted, so a later entry of the same thread supersedes an earlier one.
+   Halide's job completion orders the finishers' writes before this read. */
+static void add_wait(const shared_loop *loop) {
+  const int n =
+      loop->finished < BITC_MAX_SHARES ? loop->finished : BITC_MAX_SHARES;
+  int64_t last = 0, idle = 0;
+  for (int k = 0; k < n; ++k)
+    if (loop->finish_ns[k] > last)
+      last = loop->finish_ns[k];
+  for (int k = 0; k < n; ++k) {
+    int superseded = 0;
+    for (int j = k + 1; j < n && !superseded; ++j)
+      superseded = pthread_equal(loop->finisher[j], loop->finisher[k]);
+    if (!superseded)
+      idle += last - loop->finish_ns[k];
+  }
+  __atomic_fetch_add(&wait_ns_total, idle, __ATOMIC_RELAXED);
+}
 
 /* Which share a helper thread starts with: the same one in every loop. */
 static _Thread_local int helper_index = -1;
@@ -123,6 +179,8 @@ static int run_shares(void *user_context, int min, int extent, uint8_t *closure,
         return status;
     }
   }
+  if (loop->measured)
+    note_finish(loop);
   return 0;
 }
 
@@ -139,17 +197,23 @@ int halide_default_do_par_for(void *user_context, halide_task_t task, int min,
   if (threads > BITC_MAX_SHARES)
     threads = BITC_MAX_SHARES;
   if (threads >= 2 && size >= 2) {
-    shared_loop shared = {.task = task,
-                          .closure = closure,
-                          .min = min,
-                          .size = size,
-                          .shares = size < threads ? size : threads,
-                          .caller = pthread_self()};
+    shared_loop shared = {
+        .task = task,
+        .closure = closure,
+        .min = min,
+        .size = size,
+        .shares = size < threads ? size : threads,
+        .caller = pthread_self(),
+        .measured = __atomic_load_n(&measuring_waits, __ATOMIC_RELAXED)};
     parallel.fn = run_shares;
     parallel.closure = (uint8_t *)&shared;
     parallel.min = 0;
     parallel.extent = shared.shares;
-    return halide_default_do_parallel_tasks(user_context, 1, &parallel, NULL);
+    int status =
+        halide_default_do_parallel_tasks(user_context, 1, &parallel, NULL);
+    if (status == 0 && shared.measured)
+      add_wait(&shared);
+    return status;
   }
   parallel.fn = run_iterations;
   parallel.closure = (uint8_t *)&loop;
