@@ -9,6 +9,8 @@ OH*OW*OUT*IN*KH*KW multiply-adds per call; "winograd Fm conv 3x3/1 ..." does (m+
 m x m output tile and channel pair, the output rounded up to whole tiles (what
 kernels::winogradMacs counts); "linear IN->OUT" IN*OUT; the other kernels (norms, pools, adds) do
 no multiply-adds worth counting. % of peak = 2 x MACs done / time / (per-core peak x threads).
+Profiles of 2 or more threads add a column: the kernel's idle thread time at the ends of its
+parallel loops (the profile's "waiting by kernel" section).
 Prints one markdown table per profile (headed by its LABEL); --doc also writes them into FILE
 between <!-- layers:begin --> and <!-- layers:end --> (bench/profile.sh does).
 """
@@ -21,6 +23,7 @@ import sys
 CONV = re.compile(r"^(?:winograd F(\d) )?conv (\d+)x(\d+)/(\d+) (\d+)->(\d+) @(\d+)x(\d+)$")
 LINEAR = re.compile(r"^linear (\d+)->(\d+)$")
 ROW = re.compile(r"^\s+([\d.]+)\s+([\d.]+)%\s+(\d+)\s+(.*)$")
+WAIT_ROW = re.compile(r"^\s+([\d.]+)\s+([\d.]+)%\s+(\D.*)$")
 
 
 def macs(kind):
@@ -56,22 +59,38 @@ def parse(text):
     return lines[0], rows
 
 
-def table(header, rows, peak):
+def parse_waits(text):
+    """{kind: thread-ms idle per forward} of the last profile's waiting section, or None (1 thread)."""
+    table = text.split("bitc profile:")[-1]
+    if "  waiting by kernel" not in table:
+        return None
+    waits = {}
+    for line in table.split("  waiting by kernel")[1].split("\n")[2:]:
+        m = WAIT_ROW.match(line)
+        if m:
+            waits[m.group(3)] = float(m.group(1))
+    return waits
+
+
+def table(header, rows, peak, waits=None):
     total_ms = sum(ms for _, _, ms in rows)
+    wait_head = " idle thread-ms at loop ends |" if waits is not None else ""
     out = ["`%s`" % header.strip(), "",
-           "| kernel | calls | ms per forward | % of time | GMAC (direct) | GMAC done | % of peak on the work done |",
-           "|---|---|---|---|---|---|---|"]
+           "| kernel | calls | ms per forward | % of time | GMAC (direct) | GMAC done | % of peak on the work done |" +
+           wait_head, "|---|---|---|---|---|---|---|" + ("---|" if waits is not None else "")]
     sums = [0.0, 0.0]
     for kind, calls, ms in rows:
         direct, done = macs(kind)
         sums[0] += direct * calls
         sums[1] += done * calls
         pct = "%.0f%%" % (100 * 2 * done * calls / (ms * 1e-3) / (peak * 1e9)) if done and ms > 0 else "-"
-        out.append("| %s | %d | %.3f | %.1f%% | %s | %s | %s |" % (
+        wait = " %.3f |" % waits.get(kind, 0.0) if waits is not None else ""
+        out.append("| %s | %d | %.3f | %.1f%% | %s | %s | %s |%s" % (
             kind, calls, ms, 100 * ms / total_ms, "%.3f" % (direct * calls / 1e9) if direct else "-",
-            "%.3f" % (done * calls / 1e9) if done else "-", pct))
-    out.append("| all kernels | | %.3f | 100%% | %.3f | %.3f | %.0f%% |" % (
-        total_ms, sums[0] / 1e9, sums[1] / 1e9, 100 * 2 * sums[1] / (total_ms * 1e-3) / (peak * 1e9)))
+            "%.3f" % (done * calls / 1e9) if done else "-", pct, wait))
+    wait = " %.3f |" % sum(waits.values()) if waits is not None else ""
+    out.append("| all kernels | | %.3f | 100%% | %.3f | %.3f | %.0f%% |%s" % (
+        total_ms, sums[0] / 1e9, sums[1] / 1e9, 100 * 2 * sums[1] / (total_ms * 1e-3) / (peak * 1e9), wait))
     return out
 
 
@@ -91,13 +110,14 @@ def main(argv=None):
     for spec in args.profiles:
         label, _, path = spec.rpartition("=")
         with open(path) as f:
-            header, rows = parse(f.read())
+            text = f.read()
+        header, rows = parse(text)
         if not rows:
             print("layer_table: no profile in %s" % path, file=sys.stderr)
             return 1
         if label:
             out += ["**%s**" % label, ""]
-        out += table(header, rows, peak) + [""]
+        out += table(header, rows, peak, parse_waits(text)) + [""]
     text = "\n".join(out)
     print(text)
     if args.doc and args.doc != "-":
