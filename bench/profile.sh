@@ -43,9 +43,11 @@ for path in files:
     lines = table.rstrip("\n").split("\n")
     keep, rows = [], 0
     for line in lines:
-        if line.startswith("bitc profile:") or line.startswith("  by "):
+        if line.startswith(("bitc profile:", "  by ", "  waiting by ")):
             keep.append(line)
             rows = 0
+        elif line.strip().startswith("ms "):  # the waiting section's column heads
+            keep.append(line)
         elif rows < top:
             keep.append(line)
             rows += 1
