@@ -15,6 +15,10 @@ real-time throttling with --rt) land on one kernel of one process, which the min
 --rt runs each process under `chrt -f 1` (needs root): other processes wait, but Linux throttles
 real-time tasks for 50 ms of every second, which shows up as one kernel of one process ~1.5 ms
 slow (30 calls); keep --rt processes short.
+
+On 2 or more threads a second table gives each kernel's waiting at the ends of its parallel loops
+(the profile's "waiting by kernel", thread-ms per forward call), the median over the rounds: how
+evenly a change splits the work.
 """
 import argparse
 import os
@@ -44,7 +48,7 @@ def profile_once(harness, args):
     wall = PROFILE_WALL.match(header)
     if not wall:
         sys.exit("kernel_ab: %s: unexpected profile header: %s" % (harness, header))
-    return float(wall.group(1)), {kind: ms for kind, _, ms in rows}
+    return float(wall.group(1)), {kind: ms for kind, _, ms in rows}, layer_table.parse_waits(run.stderr) or {}
 
 
 def main():
@@ -59,11 +63,13 @@ def main():
 
     best = {h: {} for h in args.harnesses}
     walls = {h: [] for h in args.harnesses}
+    waits = {h: [] for h in args.harnesses}
     for r in range(args.rounds):
         order = args.harnesses if r % 2 == 0 else list(reversed(args.harnesses))
         for h in order:
-            wall, kernels = profile_once(h, args)
+            wall, kernels, waited = profile_once(h, args)
             walls[h].append(wall)
+            waits[h].append(waited)
             for name, ms in kernels.items():
                 best[h][name] = min(ms, best[h].get(name, ms))
 
@@ -81,10 +87,24 @@ def main():
         ratios = ["-" if v is None or not values[0] else "%.3f" % (v / values[0]) for v in values[1:]]
         print("| %s | %s |" % (label, " | ".join(cells + ratios)))
 
+    def median(values):
+        return sorted(values)[len(values) // 2]
+
     for k in kernels:
         row(k, [best[h].get(k) for h in args.harnesses])
     row("**sum of the minima**", [sum(best[h].values()) for h in args.harnesses])
-    row("wall per forward, median of rounds", [sorted(walls[h])[len(walls[h]) // 2] for h in args.harnesses])
+    row("wall per forward, median of rounds", [median(walls[h]) for h in args.harnesses])
+
+    if args.threads < 2:
+        return
+    waited = [k for k in kernels if any(w.get(k) for h in args.harnesses for w in waits[h])]
+    print()
+    print("threads' waiting at the ends of parallel loops, thread-ms per forward call, median of rounds")
+    print("| kernel | " + " | ".join(names) + "".join(" | %s/%s" % (n, names[0]) for n in names[1:]) + " |")
+    print("|---" * (1 + 2 * len(names) - 1) + "|")
+    for k in waited:
+        row(k, [median([w.get(k, 0.0) for w in waits[h]]) for h in args.harnesses])
+    row("**all kernels**", [median([sum(w.values()) for w in waits[h]]) for h in args.harnesses])
 
 
 if __name__ == "__main__":
