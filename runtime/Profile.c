@@ -157,6 +157,9 @@ void bitc_profile_forward_done(const bitc_model *model, int64_t images,
     int64_t waited = 0;
     for (int64_t k = 0; k < p->num_kernels; ++k)
       waited += by_kernel[k].wait_ns;
+    /* A kernel's thread time: the CPU clock already counts every thread. */
+    const double threads_timed =
+        profile_clock() == CLOCK_PROCESS_CPUTIME_ID ? 1.0 : (double)threads;
     fprintf(stderr,
             "  waiting by kernel (%lld threads, idle at the ends of parallel "
             "loops): %.3f thread-ms per forward call\n"
@@ -165,10 +168,7 @@ void bitc_profile_forward_done(const bitc_model *model, int64_t images,
     for (int64_t k = 0; k < p->num_kernels; ++k) {
       if (by_kernel[k].calls == 0 || by_kernel[k].wait_ns == 0)
         continue;
-      /* The CPU clock already counts every thread. */
-      const double thread_ns =
-          (double)by_kernel[k].ns *
-          (profile_clock() == CLOCK_PROCESS_CPUTIME_ID ? 1.0 : (double)threads);
+      const double thread_ns = (double)by_kernel[k].ns * threads_timed;
       const double share =
           thread_ns > 0 ? 100.0 * (double)by_kernel[k].wait_ns / thread_ns : 0;
       fprintf(stderr, "          %10.3f  %5.1f%%  %s\n",
